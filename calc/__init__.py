@@ -1,0 +1,1 @@
+"""Wegbilanz calculation engine: plain Python and DuckDB, usable without the app."""

@@ -1,0 +1,179 @@
+"""Command line: python -m calc demo|load|compute|compare|report (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from calc import demo, model, store
+from calc.factors import FactorError, FactorSet, parse_overrides
+from calc.loaders import LoadError, load
+
+EXIT_BAD_INPUT = 2
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--db", type=Path, help="database file (default: data/wegbilanz.duckdb)")
+    source.add_argument("--data", type=Path, help="compute from this folder or .xlsx instead")
+    parser.add_argument("--factors", default="default", help="factor set name or CSV file")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a factor-set parameter",
+    )
+    parser.add_argument(
+        "--factor-year",
+        type=int,
+        default=None,
+        help="compute every year with this year's factor edition",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m calc", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo_cmd = commands.add_parser("demo", help="write the demo data set (and load it)")
+    demo_cmd.add_argument("--db", type=Path, help="database to load the demo into")
+    demo_cmd.add_argument("--out", type=Path, help="folder for the CSV files")
+    demo_cmd.add_argument("--clients", type=int, default=None, help="clients per year")
+
+    load_cmd = commands.add_parser("load", help="validate and load a folder or .xlsx")
+    load_cmd.add_argument("source", type=Path)
+    load_cmd.add_argument("--db", type=Path)
+
+    _add_data_options(commands.add_parser("compute", help="emissions per year, office, activity"))
+
+    compare_cmd = commands.add_parser("compare", help="reference year vs current year")
+    compare_cmd.add_argument("--reference", type=int, required=True)
+    compare_cmd.add_argument("--current", type=int, required=True)
+    _add_data_options(compare_cmd)
+
+    report_cmd = commands.add_parser("report", help="write a report (.xlsx, .html)")
+    report_cmd.add_argument("--out", type=Path, required=True)
+    report_cmd.add_argument("--reference", type=int, default=None)
+    report_cmd.add_argument("--current", type=int, default=None)
+    _add_data_options(report_cmd)
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _open_data(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+    if args.data is not None:
+        con = store.connect(":memory:")
+        load(con, args.data)
+        return con
+    return store.connect(args.db)
+
+
+def _factors(args: argparse.Namespace) -> FactorSet:
+    return FactorSet.load(args.factors).with_overrides(parse_overrides(args.overrides))
+
+
+def _json_default(value: object) -> object:
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _print_json(payload: object) -> None:
+    print(json.dumps(payload, indent=2, ensure_ascii=False, default=_json_default))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (LoadError, FactorError) as exc:
+        return _fail(f"{type(exc).__name__.replace('Error', ' error')}:\n{exc}")
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        out = args.out or Path(tempfile.mkdtemp(prefix="wegbilanz-demo-"))
+        files = demo.generate(out, clients_per_year=args.clients)
+        con = store.connect(args.db)
+        report = load(con, out, label="demo")
+        print(f"demo data written to {out}: " + ", ".join(p.name for p in files.values()))
+        print("loaded: " + ", ".join(f"{t} {n}" for t, n in report.rows.items() if n))
+        return 0
+    if args.command == "load":
+        con = store.connect(args.db)
+        report = load(con, args.source)
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(
+            "loaded: "
+            + ", ".join(f"{t} {n}" for t, n in report.rows.items() if n)
+            + f" ({report.seconds:.1f} s)"
+        )
+        return 0
+
+    con = _open_data(args)
+    if not store.has_data(con):
+        return _fail("no data loaded: run `python -m calc demo` or `python -m calc load DIR`")
+    factors = _factors(args)
+    cube = model.load_cube(con, factors)
+    rows = model.compute(cube, factors, factor_year=args.factor_year)
+
+    if args.command == "compute":
+        if args.json:
+            _print_json(
+                {
+                    "rows": rows.to_dict(orient="records"),
+                    "totals": {str(y): kg for y, kg in model.totals(rows).items()},
+                }
+            )
+        else:
+            for year, kg in model.totals(rows).items():
+                print(f"{year}: {kg / 1000:,.1f} t CO2e")
+        return 0
+
+    if args.command == "compare":
+        years = cube.years
+        for year in (args.reference, args.current):
+            if year not in years:
+                return _fail(f"year {year} is not in the data (years: {years})")
+        result = model.compare(
+            rows, args.reference, args.current, rebound_share=factors.value("rebound_share")
+        )
+        if args.json:
+            _print_json(result.as_dict())
+        else:
+            d = result.decomposition
+            print(f"{result.reference}: {result.reference_kg / 1000:,.1f} t CO2e")
+            print(f"{result.current}: {result.current_kg / 1000:,.1f} t CO2e")
+            print(
+                f"difference: {result.difference_kg / 1000:+,.1f} t "
+                f"(activity {d.activity_kg / 1000:+,.1f}, channel mix "
+                f"{d.channel_mix_kg / 1000:+,.1f}, intensity {d.intensity_kg / 1000:+,.1f})"
+            )
+            print(f"avoided by digital channels: {result.avoided_by_channels_kg / 1000:,.1f} t")
+        return 0
+
+    from calc import report  # imported late: only this command needs the writers
+
+    years = cube.years
+    reference = args.reference or years[0]
+    current = args.current or years[-1]
+    try:
+        path = report.write(args.out, cube, factors, rows, reference, current)
+    except report.UnsupportedFormatError as exc:
+        return _fail(str(exc))
+    print(f"report written to {path}")
+    return 0

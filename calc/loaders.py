@@ -1,0 +1,739 @@
+"""Read, validate, normalise and load a data set into DuckDB, all or nothing.
+
+Files are read by DuckDB itself (CSV) or by openpyxl (one .xlsx with a sheet per table), as text
+first, so that every bad cell can be reported with its file, row and column instead of failing on
+the first one. A load is one transaction: if any error is found nothing changes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from calc import geo, store
+from calc.schema import (
+    CONTACTS,
+    MODE_ALIASES,
+    TABLES,
+    Channel,
+    Column,
+    Mode,
+    TableSpec,
+)
+
+MAX_LISTED_PROBLEMS = 20
+EARLIEST_YEAR = 1990
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as possible."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        got = "" if self.value is None else f"got '{self.value}', "
+        return f"{where}: {got}expected {self.expected}"
+
+
+class LoadError(Exception):
+    """The input was rejected; nothing was changed."""
+
+    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
+        self.problems = problems
+        self.total = len(problems) if total is None else total
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        lines = [str(p) for p in self.problems[:MAX_LISTED_PROBLEMS]]
+        hidden = self.total - len(lines)
+        if hidden > 0:
+            lines.append(f"… and {hidden} more problem(s)")
+        return "\n".join(lines)
+
+
+@dataclass
+class LoadReport:
+    rows: dict[str, int]
+    warnings: list[Problem] = field(default_factory=list)
+    distances_computed: int = 0
+    dataset_version: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Source:
+    table: str
+    label: str  # how messages name it: a file name, or "book.xlsx, sheet clients"
+    path: Path | None = None
+    frame: pd.DataFrame | None = None
+
+
+def _encoding(path: Path) -> str:
+    """utf-8 if the whole file decodes as such, else Latin-1 (which decodes anything)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return "latin-1"
+    return "utf-8"
+
+
+def _no_progress(_fraction: float, _message: str) -> None:
+    return None
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    source: str | Path,
+    *,
+    geocoder: geo.OnlineGeocoder | None = None,
+    label: str | None = None,
+    progress: Progress = _no_progress,
+) -> LoadReport:
+    """Validate and load a folder of CSV files or one .xlsx, replacing the loaded data set.
+
+    Raises LoadError (with every problem located) and leaves the database as it was.
+    """
+    started = time.perf_counter()
+    sources, warnings = find_sources(Path(source))
+    loader = _Loader(con, sources, geocoder, progress)
+    report = loader.run(label or Path(source).name)
+    report.warnings = warnings + report.warnings
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    files: Mapping[str, bytes],
+    *,
+    geocoder: geo.OnlineGeocoder | None = None,
+    progress: Progress = _no_progress,
+) -> LoadReport:
+    """Load uploaded files given as {file name: content}."""
+    with tempfile.TemporaryDirectory(prefix="wegbilanz-upload-") as folder:
+        for name, content in files.items():
+            (Path(folder) / Path(name).name).write_bytes(content)
+        return load(con, folder, geocoder=geocoder, label="upload", progress=progress)
+
+
+def find_sources(source: Path) -> tuple[list[_Source], list[Problem]]:
+    """The tables a folder or workbook provides, and warnings about what is ignored."""
+    if not source.exists():
+        raise LoadError([Problem(str(source), None, None, None, "a folder or an .xlsx file")])
+    paths = [source] if source.is_file() else sorted(p for p in source.iterdir() if p.is_file())
+    sources: list[_Source] = []
+    warnings: list[Problem] = []
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix in {".xlsx", ".xlsm"}:
+            sources += _workbook_sources(path, warnings)
+        elif suffix in {".csv", ".txt"} and path.stem.lower() in TABLES:
+            sources.append(_Source(path.stem.lower(), path.name, path=path))
+        else:
+            warnings.append(
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    None,
+                    f"a file named one of {_table_list()}",
+                    severity="warning",
+                )
+            )
+    seen: dict[str, str] = {}
+    errors = []
+    for src in sources:
+        if src.table in seen:
+            errors.append(
+                Problem(
+                    src.label,
+                    None,
+                    None,
+                    None,
+                    f"one source per table ({src.table} is also in {seen[src.table]})",
+                )
+            )
+        seen[src.table] = src.label
+    if "offices" not in seen:
+        errors.append(Problem(str(source.name), None, None, None, "an offices table"))
+    if not {"clients", "contacts", "staff"} & seen.keys():
+        errors.append(
+            Problem(
+                str(source.name), None, None, None, "at least one of clients, contacts or staff"
+            )
+        )
+    if errors:
+        raise LoadError(errors)
+    return sources, warnings
+
+
+def _table_list() -> str:
+    return ", ".join(f"{name}.csv" for name in TABLES)
+
+
+def _workbook_sources(path: Path, warnings: list[Problem]) -> list[_Source]:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise LoadError(
+            [Problem(path.name, None, None, None, f"a readable .xlsx ({exc})")]
+        ) from exc
+    sources = []
+    for sheet, frame in sheets.items():
+        table = str(sheet).strip().lower()
+        label = f"{path.name}, sheet {sheet}"
+        if table in TABLES:
+            sources.append(_Source(table, label, frame=frame))
+        else:
+            warnings.append(
+                Problem(label, None, None, None, "a sheet named like a table", severity="warning")
+            )
+    return sources
+
+
+def _sql_text(value: str) -> str:
+    """A SQL string literal for one of our own constants (never for user input)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+_MODE_CASE = (
+    "CASE lower(trim({c})) "
+    + " ".join(f"WHEN {_sql_text(m.value)} THEN {_sql_text(m.value)}" for m in Mode)
+    + " "
+    + " ".join(f"WHEN {_sql_text(a)} THEN {_sql_text(m.value)}" for a, m in MODE_ALIASES.items())
+    + " END"
+)
+_MODE_EXPECTED = "a mode: " + ", ".join(m.value for m in Mode)
+_CHANNELS = ", ".join(_sql_text(c.value) for c in Channel)
+
+
+def _parse_expression(column: Column) -> str:
+    """SQL that turns the raw text of a column into its typed value (NULL if empty or bad)."""
+    raw = f"NULLIF(trim(\"{column.name}\"), '')"
+    number = f"TRY_CAST(replace({raw}, ',', '.') AS DOUBLE)"
+    match column.kind:
+        case "int" | "year":
+            return f"CAST({number} AS BIGINT)"
+        case "float":
+            return number
+        case "country":
+            return f"upper({raw})"
+        case "mode":
+            return _MODE_CASE.format(c=raw)
+        case "channel":
+            return f"CASE WHEN lower({raw}) IN ({_CHANNELS}) THEN lower({raw}) END"
+        case "date":
+            return (
+                f"COALESCE(TRY_CAST({raw} AS DATE), CAST(TRY_STRPTIME({raw}, '%d.%m.%Y') AS DATE))"
+            )
+        case _:
+            return raw
+
+
+def _cell_checks(column: Column) -> list[tuple[str, str]]:
+    """(bad-row condition, what was expected) for one column, over raw `r_` and typed values."""
+    name = column.name
+    raw = f"NULLIF(trim(\"r_{name}\"), '')"
+    typed = f'"{name}"'
+    checks: list[tuple[str, str]] = []
+    if column.required:
+        checks.append((f"{raw} IS NULL", "a value (the column is required)"))
+    number = f"TRY_CAST(replace({raw}, ',', '.') AS DOUBLE)"
+    if column.kind in {"int", "year", "float"}:
+        checks.append((f"{raw} IS NOT NULL AND {number} IS NULL", "a number"))
+    if column.kind == "int":
+        checks.append(
+            (
+                f"{number} IS NOT NULL AND ({number} < 0 OR {number} <> floor({number}))",
+                "a whole number ≥ 0",
+            )
+        )
+    if column.kind == "year":
+        last_year = date.today().year + 1
+        checks.append(
+            (
+                f"{number} IS NOT NULL AND NOT ({number} BETWEEN {EARLIEST_YEAR} AND {last_year} "
+                f"AND {number} = floor({number}))",
+                f"a year from {EARLIEST_YEAR} to {last_year}",
+            )
+        )
+    if name == "distance_km":
+        checks.append((f"{typed} < 0", "a distance ≥ 0 km"))
+    if name == "lat":
+        checks.append((f"{typed} NOT BETWEEN -90 AND 90", "a latitude from -90 to 90"))
+    if name == "lon":
+        checks.append((f"{typed} NOT BETWEEN -180 AND 180", "a longitude from -180 to 180"))
+    if column.kind == "country":
+        checks.append(
+            (
+                f"{raw} IS NOT NULL AND NOT regexp_full_match({typed}, '[A-Z]{{2}}')",
+                "a two-letter country code (ISO 3166-1), e.g. AT",
+            )
+        )
+    if column.kind in {"mode", "channel", "date"}:
+        expected = {
+            "mode": _MODE_EXPECTED,
+            "channel": "a channel: " + ", ".join(c.value for c in Channel),
+            "date": "a date like 2022-03-31 or 31.03.2022",
+        }[column.kind]
+        checks.append((f"{raw} IS NOT NULL AND {typed} IS NULL", expected))
+    return checks
+
+
+class _Loader:
+    """One load: stages every source in temp tables, checks, resolves, then swaps in one go."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        sources: list[_Source],
+        geocoder: geo.OnlineGeocoder | None,
+        progress: Progress,
+    ) -> None:
+        self.con = con
+        self.sources = {src.table: src for src in sources}
+        self.geocoder = geocoder
+        self.progress = progress
+        self.problems: list[Problem] = []
+        self.problem_total = 0
+        self.warnings: list[Problem] = []
+
+    # -- the steps ---------------------------------------------------------------------------
+
+    def run(self, label: str) -> LoadReport:
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            report = self._stage_check_and_swap(label)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        else:
+            con.execute("COMMIT")
+        finally:
+            self._drop_staging()
+        return report
+
+    def _drop_staging(self) -> None:
+        """Temp tables outlive the transaction on a long-lived (app) connection: drop them."""
+        staged = self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE temporary AND ("
+            "starts_with(table_name, 'raw_') OR starts_with(table_name, 'text_') OR "
+            "starts_with(table_name, 'typed_') OR starts_with(table_name, 'located_') OR "
+            "table_name = 'load_postcodes')"
+        ).fetchall()
+        for (table,) in staged:
+            self.con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    def _stage_check_and_swap(self, label: str) -> LoadReport:
+        for index, (table, src) in enumerate(self.sources.items()):
+            self.progress(0.05 + 0.35 * index / len(self.sources), f"reading {src.label}")
+            self._stage(table, src)
+        self._raise_if_problems()
+        self.progress(0.45, "checking references")
+        self._check_references()
+        self._raise_if_problems()
+        self.progress(0.55, "finding places")
+        self._resolve_locations()
+        self._raise_if_problems()
+        self.progress(0.7, "computing distances")
+        distances = self._attach_distances()
+        self.progress(0.85, "saving")
+        rows = self._swap_in()
+        version = store.new_dataset_version(self.con, label)
+        self.progress(1.0, "done")
+        return LoadReport(
+            rows=rows, warnings=self.warnings, distances_computed=distances, dataset_version=version
+        )
+
+    def _add(self, problems: Iterable[Problem], total: int) -> None:
+        for problem in problems:
+            if len(self.problems) < MAX_LISTED_PROBLEMS:
+                self.problems.append(problem)
+        self.problem_total += total
+
+    def _raise_if_problems(self) -> None:
+        if self.problem_total:
+            raise LoadError(self.problems, self.problem_total)
+
+    # -- staging -----------------------------------------------------------------------------
+
+    def _stage(self, table: str, src: _Source) -> None:
+        """raw_<table>: all text, with the file's row number; typed_<table>: parsed values."""
+        spec = TABLES[table]
+        raw = f"raw_{table}"
+        if src.frame is not None:
+            # Excel rows: header is row 1, so data row i is row i + 2.
+            frame = src.frame.reset_index(drop=True)
+            frame.columns = [str(c) for c in frame.columns]
+            self.con.register("sheet_frame", frame)
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {raw} AS "
+                "SELECT row_number() OVER () + 1 AS _row, * FROM sheet_frame"
+            )
+            self.con.unregister("sheet_frame")
+        else:
+            self._read_csv(raw, src)
+        columns = self._map_headers(raw, spec, src)
+        if columns is None:
+            return
+        selects = ["_row"]
+        for column in spec.columns:
+            original = columns.get(column.name)
+            source = "NULL" if original is None else f'"{original}"'
+            default = "NULL" if column.default is None else _sql_text(column.default)
+            selects.append(f"COALESCE(NULLIF(trim({source}), ''), {default}) AS \"{column.name}\"")
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE text_{table} AS SELECT {', '.join(selects)} FROM {raw}"
+        )
+        parsed = ", ".join(
+            f'{_parse_expression(c)} AS "{c.name}", "{c.name}" AS "r_{c.name}"'
+            for c in spec.columns
+        )
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE typed_{table} AS "
+            f"SELECT _row, {_sql_text(src.label)} AS _file, {parsed} FROM text_{table}"
+        )
+        self._check_cells(table, spec, src.label)
+        self._check_duplicates(table, spec, src.label)
+
+    def _read_csv(self, raw: str, src: _Source) -> None:
+        assert src.path is not None
+        with src.path.open("rb") as handle:
+            first_line = handle.readline()
+        delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
+        try:
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {raw} AS "
+                "SELECT row_number() OVER () + 1 AS _row, * FROM read_csv(?, header = true, "
+                "all_varchar = true, delim = ?, quote = '\"', encoding = ?, auto_detect = true)",
+                [str(src.path), delimiter, _encoding(src.path)],
+            )
+        except duckdb.Error as exc:
+            message = str(exc)
+            line = re.search(r"Line: (\d+)", message)
+            detail = message.split("\n")[0].removeprefix("Invalid Input Error: ")
+            raise LoadError(
+                [
+                    Problem(
+                        src.label,
+                        int(line.group(1)) if line else None,
+                        None,
+                        None,
+                        f"a well-formed CSV file ({detail})",
+                    )
+                ]
+            ) from exc
+
+    def _map_headers(self, raw: str, spec: TableSpec, src: _Source) -> dict[str, str] | None:
+        """Contract column -> the file's header, matched ignoring case, spaces and a BOM."""
+        headers = [
+            row[0] for row in self.con.execute(f"DESCRIBE {raw}").fetchall() if row[0] != "_row"
+        ]
+        by_key = {h.strip().lstrip("\ufeff").lower().replace(" ", "_"): h for h in headers}
+        known = {c.name for c in spec.columns}
+        for key, header in by_key.items():
+            if key not in known:
+                self.warnings.append(
+                    Problem(
+                        src.label,
+                        1,
+                        header,
+                        None,
+                        "a column of the data contract (ignored)",
+                        severity="warning",
+                    )
+                )
+        missing = [name for name in spec.required if name not in by_key]
+        if missing:
+            self._add(
+                [
+                    Problem(src.label, 1, name, None, "this column in the header row (required)")
+                    for name in missing
+                ],
+                len(missing),
+            )
+            return None
+        return {name: by_key[name] for name in known if name in by_key}
+
+    def _report_rows(self, query: str, label: str, params: list | None = None) -> None:
+        """Run a query yielding (_row, column, value, expected) for bad rows and record them."""
+        count = self.con.execute(f"SELECT count(*) FROM ({query})", params or []).fetchall()[0][0]
+        if not count:
+            return
+        rows = self.con.execute(
+            f"SELECT * FROM ({query}) ORDER BY 1 LIMIT {MAX_LISTED_PROBLEMS}", params or []
+        ).fetchall()
+        self._add((Problem(label, r[0], r[1], r[2], r[3]) for r in rows), count)
+
+    def _check_cells(self, table: str, spec: TableSpec, label: str) -> None:
+        parts = []
+        for column in spec.columns:
+            for condition, expected in _cell_checks(column):
+                parts.append(
+                    f"SELECT _row, {_sql_text(column.name)} AS col, "
+                    f'CAST("r_{column.name}" AS VARCHAR) AS value, {_sql_text(expected)} AS exp '
+                    f"FROM typed_{table} WHERE {condition}"
+                )
+        if spec is CONTACTS:
+            parts.append(
+                f"SELECT _row, 'date', NULL, 'a date or a year' FROM typed_{table} "
+                "WHERE date IS NULL AND year IS NULL AND r_date IS NULL AND r_year IS NULL"
+            )
+        if "lat" in {c.name for c in spec.columns}:
+            parts.append(
+                f"SELECT _row, CASE WHEN lat IS NULL THEN 'lat' ELSE 'lon' END, NULL, "
+                f"'lat and lon together' FROM typed_{table} WHERE (lat IS NULL) <> (lon IS NULL)"
+            )
+        self._report_rows(" UNION ALL ".join(parts), label)
+
+    def _check_duplicates(self, table: str, spec: TableSpec, label: str) -> None:
+        if not spec.key:
+            return
+        key = ", ".join(f'"{k}"' for k in spec.key)
+        shown = " || ' / ' || ".join(f"coalesce(CAST(\"{k}\" AS VARCHAR), '')" for k in spec.key)
+        expected = f"a unique ({', '.join(spec.key)}); this one appears more than once"
+        self._report_rows(
+            f"SELECT _row, {_sql_text(spec.key[-1])}, {shown}, {_sql_text(expected)}"
+            f" FROM (SELECT *, count(*) OVER (PARTITION BY {key}) AS n FROM typed_{table}) "
+            "WHERE n > 1",
+            label,
+        )
+
+    # -- references and locations ------------------------------------------------------------
+
+    def _check_references(self) -> None:
+        office_ids = [
+            r[0] for r in self.con.execute("SELECT office_id FROM typed_offices").fetchall()
+        ]
+        expected = (
+            "an office_id from offices ("
+            + ", ".join(office_ids[:8])
+            + (", …)" if len(office_ids) > 8 else ")")
+        )
+        for table in ("clients", "contacts", "staff", "trips"):
+            if table not in self.sources:
+                continue
+            self._report_rows(
+                f"SELECT _row, 'office_id', office_id, ? FROM typed_{table} "
+                "WHERE office_id NOT IN (SELECT office_id FROM typed_offices)",
+                self.sources[table].label,
+                [expected],
+            )
+        if "contacts" in self.sources:
+            self._aggregate_contacts()
+
+    def _aggregate_contacts(self) -> None:
+        """Contacts become client-year rows, the same shape as the clients table."""
+        counts = ", ".join(
+            f"count(*) FILTER (WHERE channel = {_sql_text(c.value)}) AS {c.value}" for c in Channel
+        )
+        aggregated = (
+            "SELECT min(_row) AS _row, any_value(_file) AS _file, "
+            "CAST(COALESCE(year, year(date)) AS BIGINT) AS year, client_id, office_id, "
+            '"group", mode(lat) AS lat, mode(lon) AS lon, mode(postcode) AS postcode, '
+            "mode(place) AS place, mode(country) AS country, mode(mode) AS mode, "
+            f"mode(distance_km) AS distance_km, {counts} "
+            "FROM typed_contacts GROUP BY ALL"
+        )
+        if "clients" in self.sources:
+            self.con.execute(f"INSERT INTO typed_clients BY NAME SELECT * FROM ({aggregated})")
+            self._check_duplicates("clients", TABLES["clients"], "clients and contacts")
+            self._raise_if_problems()
+        else:
+            self.con.execute(f"CREATE TEMP TABLE typed_clients AS {aggregated}")
+            self.sources["clients"] = self.sources["contacts"]
+
+    def _resolve_locations(self) -> None:
+        """Give every office, client and staff row coordinates (or a given distance)."""
+        self._create_postcode_table()
+        self._resolve("offices", "NULL", "country")
+        self._report_rows(
+            "SELECT _row, 'place', coalesce(place, postcode), "
+            "'a location that can be found: lat+lon, a postcode in postcodes, or a place in the "
+            "gazetteer' FROM located_offices WHERE loc_lat IS NULL",
+            self.sources["offices"].label,
+        )
+        self._raise_if_problems()
+        for table in ("clients", "staff"):
+            if table not in self.sources:
+                continue
+            self._resolve(table, "distance_km", "coalesce(t.country, o.country)")
+            needs_place = "distance_km IS NULL AND loc_lat IS NULL"
+            if table == "clients":
+                needs_place += " AND in_person > 0"
+            self._report_rows(
+                f"SELECT _row, CASE WHEN place IS NOT NULL THEN 'place' "
+                f"WHEN postcode IS NOT NULL THEN 'postcode' ELSE 'place' END, "
+                f"coalesce(place, postcode), "
+                f"'a location that can be found (lat+lon, a postcode in postcodes, a place in the "
+                f"gazetteer) or a distance_km' FROM located_{table} WHERE {needs_place}",
+                self.sources[table].label,
+            )
+        if "trips" in self.sources:
+            self._resolve_trip_destinations()
+
+    def _create_postcode_table(self) -> None:
+        if "postcodes" in self.sources:
+            source = "SELECT country, postcode, lat, lon FROM typed_postcodes"
+        else:
+            source = "SELECT country, postcode, lat, lon FROM postcodes"
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE load_postcodes AS {source}")
+
+    def _resolve(self, table: str, distance: str, country: str) -> None:
+        """located_<table>: typed rows + loc_lat/loc_lon from lat/lon, postcode, place, geocoder."""
+        join_office = "" if table == "offices" else "LEFT JOIN typed_offices o USING (office_id)"
+        if table == "offices":
+            country = "t.country"
+        lookup = f"""
+            SELECT t.*, {country} AS loc_country,
+                coalesce(t.lat, pc.lat, gz.lat, gc.lat) AS loc_lat,
+                coalesce(t.lon, pc.lon, gz.lon, gc.lon) AS loc_lon
+            FROM typed_{table} t {join_office}
+            LEFT JOIN load_postcodes pc
+                ON pc.country = {country} AND pc.postcode = t.postcode
+            LEFT JOIN gazetteer gz
+                ON gz.country = {country} AND gz.place_key = place_key(t.place)
+            LEFT JOIN geocode_cache gc
+                ON gc.found AND gc.country = {country}
+                AND gc.query = coalesce(t.postcode, t.place)
+        """
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE located_{table} AS {lookup}")
+        if self.geocoder is None:
+            return
+        wanted = self.con.execute(
+            f"SELECT DISTINCT loc_country, coalesce(postcode, place) FROM located_{table} "
+            f"WHERE loc_lat IS NULL AND {distance} IS NULL "
+            "AND coalesce(postcode, place) IS NOT NULL AND loc_country IS NOT NULL"
+        ).fetchall()
+        if wanted:
+            self.geocoder.resolve(self.con, [(c, q) for c, q in wanted])
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE located_{table} AS {lookup}")
+
+    def _resolve_trip_destinations(self) -> None:
+        self.con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE located_trips AS
+            SELECT t.*, o.loc_lat AS from_lat, o.loc_lon AS from_lon,
+                coalesce(d.loc_lat, gz.lat) AS loc_lat, coalesce(d.loc_lon, gz.lon) AS loc_lon
+            FROM typed_trips t
+            JOIN located_offices o USING (office_id)
+            LEFT JOIN located_offices d ON d.office_id = t.destination
+            LEFT JOIN gazetteer gz ON gz.country = coalesce(t.country, o.country)
+                AND gz.place_key = place_key(t.destination)
+            """
+        )
+        self._report_rows(
+            "SELECT _row, 'destination', destination, 'an office_id or a place in the gazetteer "
+            "(or give distance_km)' FROM located_trips WHERE loc_lat IS NULL "
+            "AND distance_km IS NULL",
+            self.sources["trips"].label,
+        )
+
+    def _attach_distances(self) -> int:
+        """Geodesic km for every distinct (origin, destination) pair, computed once and cached."""
+        digits = geo.COORD_DECIMALS
+        pair_queries = []
+        for table in ("clients", "staff"):
+            if table in self.sources:
+                pair_queries.append(
+                    f"SELECT round(t.loc_lat, {digits}) AS from_lat, "
+                    f"round(t.loc_lon, {digits}) AS from_lon, "
+                    f"round(o.loc_lat, {digits}) AS to_lat, round(o.loc_lon, {digits}) AS to_lon "
+                    f"FROM located_{table} t JOIN located_offices o USING (office_id) "
+                    "WHERE t.distance_km IS NULL AND t.loc_lat IS NOT NULL"
+                )
+        if "trips" in self.sources:
+            pair_queries.append(
+                f"SELECT round(from_lat, {digits}), round(from_lon, {digits}), "
+                f"round(loc_lat, {digits}), round(loc_lon, {digits}) FROM located_trips "
+                "WHERE distance_km IS NULL AND loc_lat IS NOT NULL"
+            )
+        if not pair_queries:
+            return 0
+        return geo.fill_distance_cache(self.con, " UNION ".join(pair_queries))
+
+    def _swap_in(self) -> dict[str, int]:
+        """Replace the loaded data set with the staged one (inside the open transaction)."""
+        con = self.con
+        digits = geo.COORD_DECIMALS
+        salt = store.meta_value(con, "salt")
+        for table in store.DATA_TABLES_DDL:
+            con.execute(f"DELETE FROM {table}")
+        con.execute(
+            "INSERT INTO offices SELECT office_id, name, country, loc_lat, loc_lon "
+            "FROM located_offices"
+        )
+
+        def distance_join(alias: str, from_sql: str, to_sql: str) -> str:
+            return (
+                f"LEFT JOIN distance_cache {alias} ON {alias}.from_lat = round({from_sql}_lat, "
+                f"{digits}) AND {alias}.from_lon = round({from_sql}_lon, {digits}) "
+                f"AND {alias}.to_lat = round({to_sql}_lat, {digits}) "
+                f"AND {alias}.to_lon = round({to_sql}_lon, {digits})"
+            )
+
+        if "clients" in self.sources:
+            con.execute(
+                f"""
+                INSERT INTO clients
+                SELECT t.year, left(sha256(? || t.client_id), 16), t.office_id, t."group",
+                    t.in_person, t.phone, t.video, t.online, t.mode, t.distance_km,
+                    round(t.loc_lat, {digits}), round(t.loc_lon, {digits}), dc.geodesic_km
+                FROM located_clients t JOIN located_offices o USING (office_id)
+                {distance_join("dc", "t.loc", "o.loc")}
+                """,
+                [salt],
+            )
+        if "staff" in self.sources:
+            con.execute(
+                f"""
+                INSERT INTO staff
+                SELECT t.year, left(sha256(? || t.staff_id), 16), t.office_id, t.mode,
+                    t.office_days, t.homeoffice_days, t.distance_km,
+                    round(t.loc_lat, {digits}), round(t.loc_lon, {digits}), dc.geodesic_km
+                FROM located_staff t JOIN located_offices o USING (office_id)
+                {distance_join("dc", "t.loc", "o.loc")}
+                """,
+                [salt],
+            )
+        if "trips" in self.sources:
+            con.execute(
+                f"""
+                INSERT INTO trips
+                SELECT t.year, t.office_id, t.destination, t.mode, t.trips, t.distance_km,
+                    t.loc_lat, t.loc_lon, dc.geodesic_km
+                FROM located_trips t {distance_join("dc", "t.from", "t.loc")}
+                """
+            )
+        if "postcodes" in self.sources:
+            con.execute(
+                "INSERT INTO postcodes SELECT country, postcode, lat, lon, place "
+                "FROM typed_postcodes"
+            )
+        return store.table_counts(con)

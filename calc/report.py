@@ -1,0 +1,107 @@
+"""Reports of a computation: an Excel workbook or a self-contained, printable HTML page."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from calc import model
+from calc.factors import FactorSet
+
+
+class UnsupportedFormatError(ValueError):
+    """The requested report format cannot be written here."""
+
+
+def summary_tables(
+    cube: model.Cube, factors: FactorSet, rows: pd.DataFrame, reference: int, current: int
+) -> dict[str, pd.DataFrame]:
+    """The tables every report shows, keyed by a sheet-friendly title."""
+    comparison = model.compare(rows, reference, current, factors.value("rebound_share"))
+    d = comparison.decomposition
+    summary = pd.DataFrame(
+        [
+            ("reference year", reference, ""),
+            ("current year", current, ""),
+            (f"total {reference}", comparison.reference_kg / 1000, "t CO2e"),
+            (f"total {current}", comparison.current_kg / 1000, "t CO2e"),
+            ("difference (current − reference)", comparison.difference_kg / 1000, "t CO2e"),
+            ("  activity effect", d.activity_kg / 1000, "t CO2e"),
+            ("  channel-mix effect", d.channel_mix_kg / 1000, "t CO2e"),
+            ("  intensity effect", d.intensity_kg / 1000, "t CO2e"),
+            ("avoided by digital channels", comparison.avoided_by_channels_kg / 1000, "t CO2e"),
+        ],
+        columns=["figure", "value", "unit"],
+    )
+    by_year = (
+        rows.pivot_table(
+            index="year", columns="activity", values="kg_co2e", aggfunc="sum", fill_value=0.0
+        )
+        / 1000
+    )
+    by_office = (
+        rows[rows["year"].isin([reference, current])].pivot_table(
+            index="office_id", columns="year", values="kg_co2e", aggfunc="sum", fill_value=0.0
+        )
+        / 1000
+    )
+    return {
+        "Summary": summary,
+        "By year (t)": by_year.reset_index(),
+        "By office (t)": by_office.reset_index(),
+        "Result rows": rows,
+        "Factors used": model.factors_used(cube, factors),
+    }
+
+
+def write(
+    path: Path,
+    cube: model.Cube,
+    factors: FactorSet,
+    rows: pd.DataFrame,
+    reference: int,
+    current: int,
+) -> Path:
+    """Write the report in the format the file's suffix asks for."""
+    tables = summary_tables(cube, factors, rows, reference, current)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        write_xlsx(path, tables)
+    elif suffix in {".html", ".htm"}:
+        path.write_text(render_html(f"Wegbilanz {reference} → {current}", tables), encoding="utf-8")
+    else:
+        raise UnsupportedFormatError(
+            f"cannot write '{suffix}' reports: use .xlsx or .html (print the HTML page to PDF "
+            "from a browser)"
+        )
+    return path
+
+
+def write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for title, table in tables.items():
+            table.to_excel(writer, sheet_name=title[:31], index=False)
+
+
+def render_html(title: str, tables: dict[str, pd.DataFrame]) -> str:
+    """A printable page with system fonts only (no network)."""
+    sections = "\n".join(
+        f"<h2>{html.escape(name)}</h2>\n"
+        + table.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)
+        for name, table in tables.items()
+    )
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #1b1b1b; }}
+table {{ border-collapse: collapse; margin-bottom: 1.5rem; font-size: 0.9rem; }}
+th, td {{ padding: 0.25rem 0.6rem; border-bottom: 1px solid #ccc; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+@media print {{ h2 {{ page-break-before: auto; }} }}
+</style></head>
+<body><h1>{html.escape(title)}</h1>
+{sections}
+</body></html>
+"""
