@@ -1,0 +1,55 @@
+"""Shared fixtures: a demo database built once per test run, and a fresh copy per app test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from calc import demo, loaders, store
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+APP_FILE = REPO_DIR / "app.py"
+APP_TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the full default demo data set loaded, built once per test run."""
+    folder = tmp_path_factory.mktemp("demo")
+    demo.generate(folder / "csv")
+    path = folder / "demo.duckdb"
+    con = store.connect(path)
+    loaders.load(con, folder / "csv", label="demo")
+    con.close()
+    return path
+
+
+@pytest.fixture
+def app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo database that the app under test opens."""
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv(store.DB_PATH_ENV, str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    """Each app test starts cold: cached connections must not leak between databases."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app(app_db: Path) -> AppTest:
+    """The real app on the demo data, in English, run once (the overview page)."""
+    at = AppTest.from_file(str(APP_FILE), default_timeout=APP_TIMEOUT_S)
+    at.query_params["lang"] = "en"
+    return at.run()

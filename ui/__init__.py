@@ -1,0 +1,1 @@
+"""Streamlit glue shared by the pages: database, cached computations, i18n, filters, charts."""
