@@ -409,7 +409,7 @@ class _Loader:
             default = "NULL" if column.default is None else _sql_text(column.default)
             selects.append(f"COALESCE(NULLIF(trim({source}), ''), {default}) AS \"{column.name}\"")
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE text_{table} AS SELECT {', '.join(selects)} FROM {raw}"
+            f"CREATE OR REPLACE TEMP VIEW text_{table} AS SELECT {', '.join(selects)} FROM {raw}"
         )
         parsed = ", ".join(
             f'{_parse_expression(c)} AS "{c.name}", "{c.name}" AS "r_{c.name}"'
@@ -419,6 +419,8 @@ class _Loader:
             f"CREATE OR REPLACE TEMP TABLE typed_{table} AS "
             f"SELECT _row, {_sql_text(src.label)} AS _file, {parsed} FROM text_{table}"
         )
+        self.con.execute(f"DROP VIEW text_{table}")
+        self.con.execute(f"DROP TABLE {raw}")
         self._check_cells(table, spec, src.label)
         self._check_duplicates(table, spec, src.label)
 
@@ -492,30 +494,60 @@ class _Loader:
         self._add((Problem(label, r[0], r[1], r[2], r[3]) for r in rows), count)
 
     def _check_cells(self, table: str, spec: TableSpec, label: str) -> None:
-        parts = []
-        for column in spec.columns:
-            for condition, expected in _cell_checks(column):
-                parts.append(
-                    f"SELECT _row, {_sql_text(column.name)} AS col, "
-                    f'CAST("r_{column.name}" AS VARCHAR) AS value, {_sql_text(expected)} AS exp '
-                    f"FROM typed_{table} WHERE {condition}"
-                )
+        checks = [
+            (
+                f"{_sql_text(column.name)}",
+                f'CAST("r_{column.name}" AS VARCHAR)',
+                expected,
+                condition,
+            )
+            for column in spec.columns
+            for condition, expected in _cell_checks(column)
+        ]
         if spec is CONTACTS:
-            parts.append(
-                f"SELECT _row, 'date', NULL, 'a date or a year' FROM typed_{table} "
-                "WHERE date IS NULL AND year IS NULL AND r_date IS NULL AND r_year IS NULL"
+            checks.append(
+                (
+                    "'date'",
+                    "NULL",
+                    "a date or a year",
+                    "date IS NULL AND year IS NULL AND r_date IS NULL AND r_year IS NULL",
+                )
             )
         if "lat" in {c.name for c in spec.columns}:
-            parts.append(
-                f"SELECT _row, CASE WHEN lat IS NULL THEN 'lat' ELSE 'lon' END, NULL, "
-                f"'lat and lon together' FROM typed_{table} WHERE (lat IS NULL) <> (lon IS NULL)"
+            checks.append(
+                (
+                    "CASE WHEN lat IS NULL THEN 'lat' ELSE 'lon' END",
+                    "NULL",
+                    "lat and lon together",
+                    "(lat IS NULL) <> (lon IS NULL)",
+                )
             )
-        self._report_rows(" UNION ALL ".join(parts), label)
+        # One scan answers "anything wrong?"; the detailed query runs only when something is.
+        any_bad = " OR ".join(f"({condition})" for *_, condition in checks)
+        bad_rows = self.con.execute(
+            f"SELECT count(*) FROM typed_{table} WHERE {any_bad}"
+        ).fetchall()[0][0]
+        if not bad_rows:
+            return
+        self._report_rows(
+            " UNION ALL ".join(
+                f"SELECT _row, {column} AS col, {value} AS value, {_sql_text(expected)} AS exp "
+                f"FROM typed_{table} WHERE {condition}"
+                for column, value, expected, condition in checks
+            ),
+            label,
+        )
 
     def _check_duplicates(self, table: str, spec: TableSpec, label: str) -> None:
         if not spec.key:
             return
         key = ", ".join(f'"{k}"' for k in spec.key)
+        duplicated = self.con.execute(
+            f"SELECT count(*) FROM (SELECT {key} FROM typed_{table} GROUP BY ALL "
+            "HAVING count(*) > 1)"
+        ).fetchall()[0][0]
+        if not duplicated:
+            return
         shown = " || ' / ' || ".join(f"coalesce(CAST(\"{k}\" AS VARCHAR), '')" for k in spec.key)
         expected = f"a unique ({', '.join(spec.key)}); this one appears more than once"
         self._report_rows(
@@ -606,19 +638,38 @@ class _Loader:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE load_postcodes AS {source}")
 
     def _resolve(self, table: str, distance: str, country: str) -> None:
-        """located_<table>: typed rows + loc_lat/loc_lon from lat/lon, postcode, place, geocoder."""
-        join_office = "" if table == "offices" else "LEFT JOIN typed_offices o USING (office_id)"
-        if table == "offices":
+        """located_<table>: typed rows + loc_lat/loc_lon from lat/lon, postcode, place, geocoder.
+
+        Client and staff coordinates are rounded here (about 100 m): fewer distinct pairs to
+        compute, and no exact home address is kept.
+        """
+        is_office = table == "offices"
+        join_office = "" if is_office else "LEFT JOIN typed_offices o USING (office_id)"
+        if is_office:
             country = "t.country"
+        columns = ", ".join(
+            ["t._row", "t._file"] + [f't."{c.name}"' for c in TABLES[table].columns]
+        )
+
+        def coordinate(axis: str) -> str:
+            value = f"coalesce(t.{axis}, pc.{axis}, gz.{axis}, gc.{axis})"
+            return value if is_office else f"round({value}, {geo.COORD_DECIMALS})"
+
         lookup = f"""
-            SELECT t.*, {country} AS loc_country,
-                coalesce(t.lat, pc.lat, gz.lat, gc.lat) AS loc_lat,
-                coalesce(t.lon, pc.lon, gz.lon, gc.lon) AS loc_lon
+            WITH places AS (
+                SELECT DISTINCT {country} AS country, t.place FROM typed_{table} t {join_office}
+                WHERE t.place IS NOT NULL
+            ), found AS (
+                -- place_key() runs once per distinct place, not once per row
+                SELECT p.country, p.place, g.lat, g.lon FROM places p
+                JOIN gazetteer g ON g.country = p.country AND g.place_key = place_key(p.place)
+            )
+            SELECT {columns}, {country} AS loc_country,
+                {coordinate("lat")} AS loc_lat, {coordinate("lon")} AS loc_lon
             FROM typed_{table} t {join_office}
             LEFT JOIN load_postcodes pc
                 ON pc.country = {country} AND pc.postcode = t.postcode
-            LEFT JOIN gazetteer gz
-                ON gz.country = {country} AND gz.place_key = place_key(t.place)
+            LEFT JOIN found gz ON gz.country = {country} AND gz.place = t.place
             LEFT JOIN geocode_cache gc
                 ON gc.found AND gc.country = {country}
                 AND gc.query = coalesce(t.postcode, t.place)
