@@ -343,7 +343,6 @@ class _Loader:
         """Temp tables outlive the transaction on a long-lived (app) connection: drop them."""
         staged = self.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE temporary AND ("
-            "starts_with(table_name, 'raw_') OR starts_with(table_name, 'text_') OR "
             "starts_with(table_name, 'typed_') OR starts_with(table_name, 'located_') OR "
             "table_name = 'load_postcodes')"
         ).fetchall()
@@ -384,57 +383,30 @@ class _Loader:
     # -- staging -----------------------------------------------------------------------------
 
     def _stage(self, table: str, src: _Source) -> None:
-        """raw_<table>: all text, with the file's row number; typed_<table>: parsed values."""
-        spec = TABLES[table]
-        raw = f"raw_{table}"
-        if src.frame is not None:
-            # Excel rows: header is row 1, so data row i is row i + 2.
-            frame = src.frame.reset_index(drop=True)
-            frame.columns = [str(c) for c in frame.columns]
-            self.con.register("sheet_frame", frame)
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {raw} AS "
-                "SELECT row_number() OVER () + 1 AS _row, * FROM sheet_frame"
-            )
-            self.con.unregister("sheet_frame")
-        else:
-            self._read_csv(raw, src)
-        columns = self._map_headers(raw, spec, src)
-        if columns is None:
-            return
-        selects = ["_row"]
-        for column in spec.columns:
-            original = columns.get(column.name)
-            source = "NULL" if original is None else f'"{original}"'
-            default = "NULL" if column.default is None else _sql_text(column.default)
-            selects.append(f"COALESCE(NULLIF(trim({source}), ''), {default}) AS \"{column.name}\"")
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP VIEW text_{table} AS SELECT {', '.join(selects)} FROM {raw}"
-        )
-        parsed = ", ".join(
-            f'{_parse_expression(c)} AS "{c.name}", "{c.name}" AS "r_{c.name}"'
-            for c in spec.columns
-        )
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE typed_{table} AS "
-            f"SELECT _row, {_sql_text(src.label)} AS _file, {parsed} FROM text_{table}"
-        )
-        self.con.execute(f"DROP VIEW text_{table}")
-        self.con.execute(f"DROP TABLE {raw}")
-        self._check_cells(table, spec, src.label)
-        self._check_duplicates(table, spec, src.label)
+        """typed_<table>: parsed values, their text (r_*), and the file's row number.
 
-    def _read_csv(self, raw: str, src: _Source) -> None:
-        assert src.path is not None
-        with src.path.open("rb") as handle:
-            first_line = handle.readline()
-        delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
+        One pass over the file: read as text, number the rows, parse, in a single statement.
+        """
+        spec = TABLES[table]
+        source = self._source_sql(table, src)
         try:
+            columns = self._map_headers(source, spec, src)
+            if columns is None:
+                return
+            texts = ["row_number() OVER () + 1 AS _row"]
+            for column in spec.columns:
+                original = columns.get(column.name)
+                text = "NULL" if original is None else f'"{original}"'
+                default = "NULL" if column.default is None else _sql_text(column.default)
+                texts.append(f"COALESCE(NULLIF(trim({text}), ''), {default}) AS \"{column.name}\"")
+            parsed = ", ".join(
+                f'{_parse_expression(c)} AS "{c.name}", "{c.name}" AS "r_{c.name}"'
+                for c in spec.columns
+            )
             self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {raw} AS "
-                "SELECT row_number() OVER () + 1 AS _row, * FROM read_csv(?, header = true, "
-                "all_varchar = true, delim = ?, quote = '\"', encoding = ?, auto_detect = true)",
-                [str(src.path), delimiter, _encoding(src.path)],
+                f"CREATE OR REPLACE TEMP TABLE typed_{table} AS "
+                f"SELECT _row, {_sql_text(src.label)} AS _file, {parsed} "
+                f"FROM (SELECT {', '.join(texts)} FROM {source})"
             )
         except duckdb.Error as exc:
             message = str(exc)
@@ -451,11 +423,35 @@ class _Loader:
                     )
                 ]
             ) from exc
+        finally:
+            if src.frame is not None:
+                self.con.unregister(f"sheet_{table}")
+        self._check_cells(table, spec, src.label)
+        self._check_duplicates(table, spec, src.label)
 
-    def _map_headers(self, raw: str, spec: TableSpec, src: _Source) -> dict[str, str] | None:
+    def _source_sql(self, table: str, src: _Source) -> str:
+        """A FROM clause that yields the source's cells as text, in file order."""
+        if src.frame is not None:
+            # Excel rows: header is row 1, so data row i is row i + 2, as for CSV.
+            frame = src.frame.reset_index(drop=True)
+            frame.columns = [str(c) for c in frame.columns]
+            self.con.register(f"sheet_{table}", frame)
+            return f"sheet_{table}"
+        assert src.path is not None
+        with src.path.open("rb") as handle:
+            first_line = handle.readline()
+        delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
+        # The path is ours (a temp folder) or the operator's own; quoted, never interpolated raw.
+        return (
+            f"read_csv({_sql_text(str(src.path))}, header = true, all_varchar = true, "
+            f"delim = {_sql_text(delimiter)}, quote = '\"', "
+            f"encoding = {_sql_text(_encoding(src.path))})"
+        )
+
+    def _map_headers(self, source: str, spec: TableSpec, src: _Source) -> dict[str, str] | None:
         """Contract column -> the file's header, matched ignoring case, spaces and a BOM."""
         headers = [
-            row[0] for row in self.con.execute(f"DESCRIBE {raw}").fetchall() if row[0] != "_row"
+            row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
         ]
         by_key = {h.strip().lstrip("\ufeff").lower().replace(" ", "_"): h for h in headers}
         known = {c.name for c in spec.columns}

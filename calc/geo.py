@@ -1,0 +1,348 @@
+"""Places and distances: offline gazetteer, matching keys, cached geodesics, opt-in geocoding.
+
+Everything here works on a DuckDB connection so that the loader can resolve a million rows in
+SQL. Python only does what SQL cannot: the WGS-84 geodesic (geopy), and, when the user opts in,
+asking an online geocoder about a place name or postcode (never a person's name or street).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import pandas as pd
+from geopy.distance import geodesic
+from geopy.extra.rate_limiter import RateLimiter
+
+GAZETTEER_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
+# Coordinates are rounded to ~100 m before pairing: fewer pairs to compute, coarser personal data.
+COORD_DECIMALS: int = 3
+
+# --- matching key -------------------------------------------------------------------------------
+#
+# place_key() and the SQL macro place_key(t) must give the same key for every input, or a place
+# found in a test would be missed in a load. So both are built from steps that DuckDB and Python
+# do identically, in the same order:
+#   0. every character outside the Latin letter blocks and the basic combining accents becomes
+#      a space. Python and DuckDB ship different Unicode versions (a mark added in Unicode 15
+#      is stripped by DuckDB but unknown to Python 3.11): confining steps 1-2 to blocks that
+#      have been stable for twenty years makes the two agree on every input. The gazetteer
+#      holds Latin-script names only, so nothing matchable is lost.
+#   1. lower case            (DuckDB lower() == str.lower() on these blocks; str.casefold()
+#                            is not used because DuckDB has no equivalent, ß is step 3)
+#   2. strip accents         (DuckDB strip_accents() == canonical decomposition minus marks)
+#   3. spell out letters that have no decomposition: ß -> ss, ø -> o, æ -> ae, ...
+#   4. any run of characters other than a-z 0-9 -> one space, trimmed.
+#   5. the abbreviation and the language variants of "saint" -> 'sankt'.
+# 'oe' is deliberately NOT folded into 'o' (nor 'ae', 'ue'): that would merge different places
+# (Neuenkirchen/Neunkirchen, Coesfeld, Itzehoe). 'Voelkermarkt' finds Völkermarkt because the
+# gazetteer carries the spelled-out form as an alternate name (see data/GAZETTEER.md).
+
+# Lower-case letters that strip_accents leaves alone because Unicode gives them no decomposition.
+_SPELLED_OUT: tuple[tuple[str, str], ...] = (
+    ("ß", "ss"),
+    ("æ", "ae"),
+    ("œ", "oe"),
+    ("ø", "o"),
+    ("ł", "l"),
+    ("đ", "d"),
+    ("ð", "d"),
+    ("þ", "th"),
+    ("ı", "i"),
+    ("ħ", "h"),
+    ("ŧ", "t"),
+    ("ĳ", "ij"),
+)
+# Basic Latin, Latin-1, Latin Extended-A and -B; Combining Diacritical Marks; Latin Extended
+# Additional (Vietnamese, ẞ).
+# NUL is left out: DuckDB's strip_accents() stops at it.
+_LATIN_BLOCKS: tuple[tuple[int, int], ...] = ((0x0001, 0x024F), (0x0300, 0x036F), (0x1E00, 0x1EFF))
+_NOT_LATIN_RE_PY = "[^" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _LATIN_BLOCKS) + "]+"
+_NOT_LATIN_RE_SQL = (
+    "[^" + "".join(f"\\x{{{lo:04X}}}-\\x{{{hi:04X}}}" for lo, hi in _LATIN_BLOCKS) + "]+"
+)
+# Python's re and DuckDB's RE2 agree on these: the string is ASCII by the time they run.
+_NON_ALNUM_RE = "[^a-z0-9]+"
+_SANKT_RE = r"\b(st|saint|sint)\b"  # St. Veit, Saint-Nicolas, Sint-Niklaas
+_SAINTE_RE = r"\b(ste)\b"  # Ste-Ode = Sainte-Ode
+
+_NOT_LATIN = re.compile(_NOT_LATIN_RE_PY)
+_NON_ALNUM = re.compile(_NON_ALNUM_RE)
+_SANKT = re.compile(_SANKT_RE)
+_SAINTE = re.compile(_SAINTE_RE)
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M"))
+
+
+def place_key(text: str) -> str:
+    """Key for matching a place name typed by a person against the gazetteer.
+
+    'St. Veit an der Glan' and 'Sankt Veit an der Glan' -> 'sankt veit an der glan';
+    'Völkermarkt' -> 'volkermarkt' (but 'Voelkermarkt' -> 'voelkermarkt', see above).
+    """
+    key = _strip_marks(_NOT_LATIN.sub(" ", text).lower())
+    for letter, spelled in _SPELLED_OUT:
+        key = key.replace(letter, spelled)
+    key = _NON_ALNUM.sub(" ", key).strip(" ")
+    key = _SANKT.sub("sankt", key)
+    return _SAINTE.sub("sainte", key)
+
+
+def _place_key_macro_sql() -> str:
+    expr = f"strip_accents(lower(regexp_replace(t, '{_NOT_LATIN_RE_SQL}', ' ', 'g')))"
+    for letter, spelled in _SPELLED_OUT:
+        expr = f"replace({expr}, '{letter}', '{spelled}')"
+    expr = f"trim(regexp_replace({expr}, '{_NON_ALNUM_RE}', ' ', 'g'))"
+    expr = f"regexp_replace({expr}, '{_SANKT_RE}', 'sankt', 'g')"
+    expr = f"regexp_replace({expr}, '{_SAINTE_RE}', 'sainte', 'g')"
+    return f"CREATE OR REPLACE MACRO place_key(t) AS {expr}"
+
+
+PLACE_KEY_MACRO_SQL: str = _place_key_macro_sql()
+
+# --- tables -------------------------------------------------------------------------------------
+
+_GAZETTEER_DDL = """
+    CREATE OR REPLACE TABLE gazetteer (
+        country VARCHAR NOT NULL, place_key VARCHAR NOT NULL, name VARCHAR NOT NULL,
+        admin1 VARCHAR, lat DOUBLE NOT NULL, lon DOUBLE NOT NULL, population BIGINT NOT NULL,
+        PRIMARY KEY (country, place_key))
+"""
+# Every name and alternate gives a key. Where keys collide within a country, a place's own name
+# beats someone else's alternate ('Feldkirchen' the village over 'Feldkirchen' as short for
+# Feldkirchen in Kärnten), then the bigger place wins; the rest only makes the order total.
+_GAZETTEER_FILL = """
+    INSERT INTO gazetteer
+    WITH src AS (
+        SELECT row_number() OVER () AS place_id, *
+        FROM read_csv(?, header = true, auto_detect = false, delim = ',', quote = '"',
+            columns = {'country': 'VARCHAR', 'name': 'VARCHAR', 'admin1': 'VARCHAR',
+                       'lat': 'DOUBLE', 'lon': 'DOUBLE', 'population': 'BIGINT',
+                       'alternates': 'VARCHAR'})
+    ),
+    names AS (
+        SELECT place_id, name AS variant, true AS is_main FROM src
+        UNION ALL
+        SELECT place_id, unnest(string_split(alternates, '|')) AS variant, false AS is_main
+        FROM src WHERE alternates <> ''
+    ),
+    keyed AS (
+        SELECT place_id, is_main, place_key(variant) AS place_key FROM names
+    )
+    SELECT s.country, k.place_key, s.name, s.admin1, s.lat, s.lon, coalesce(s.population, 0)
+    FROM keyed k JOIN src s USING (place_id)
+    WHERE k.place_key <> ''
+    QUALIFY row_number() OVER (
+        PARTITION BY s.country, k.place_key
+        ORDER BY k.is_main DESC, s.population DESC NULLS LAST, s.name, s.lat, s.lon) = 1
+"""
+_DISTANCE_CACHE_DDL = """
+    CREATE TABLE IF NOT EXISTS distance_cache (
+        from_lat DOUBLE, from_lon DOUBLE, to_lat DOUBLE, to_lon DOUBLE, geodesic_km DOUBLE,
+        PRIMARY KEY (from_lat, from_lon, to_lat, to_lon))
+"""
+_GEOCODE_CACHE_DDL = """
+    CREATE TABLE IF NOT EXISTS geocode_cache (
+        country VARCHAR, query VARCHAR, lat DOUBLE, lon DOUBLE, found BOOLEAN,
+        fetched_at TIMESTAMP, PRIMARY KEY (country, query))
+"""
+
+
+def _gazetteer_fingerprint(path: Path) -> str:
+    # The table depends on the file and on how keys are made: a change of either reloads it.
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(PLACE_KEY_MACRO_SQL.encode())
+    return "wegbilanz-gazetteer:" + digest.hexdigest()
+
+
+def install(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the place_key macro, the gazetteer and the two caches. Safe to call again.
+
+    The gazetteer is reloaded only when data/gazetteer.csv or the key function changed; the
+    caches are never emptied. Call it outside an open transaction.
+    """
+    if not GAZETTEER_PATH.is_file():
+        raise FileNotFoundError(
+            f"offline gazetteer {GAZETTEER_PATH} is missing; rebuild it with "
+            "'python data/build_gazetteer.py' (see data/GAZETTEER.md)"
+        )
+    con.execute(PLACE_KEY_MACRO_SQL)
+    con.execute(_DISTANCE_CACHE_DDL)
+    con.execute(_GEOCODE_CACHE_DDL)
+
+    fingerprint = _gazetteer_fingerprint(GAZETTEER_PATH)
+    loaded = con.execute(
+        "SELECT comment FROM duckdb_tables() "
+        "WHERE table_name = 'gazetteer' AND schema_name = current_schema()"
+        " AND database_name = current_database()"
+    ).fetchall()  # not fetchone(): that leaves the result open, and DuckDB then refuses register()
+    if loaded and loaded[0][0] == fingerprint:
+        return
+    con.execute(_GAZETTEER_DDL)
+    con.execute(_GAZETTEER_FILL, [str(GAZETTEER_PATH)])
+    # COMMENT ON takes no parameters; the fingerprint is our own hex string.
+    con.execute(f"COMMENT ON TABLE gazetteer IS '{fingerprint}'")
+
+
+# --- distances ----------------------------------------------------------------------------------
+
+_WGS84 = geodesic()  # one instance: building the ellipsoid per pair would dominate the loop
+
+
+def geodesic_km(from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> float:
+    """Shortest distance on the WGS-84 ellipsoid (geopy's geodesic), in km."""
+    return float(_WGS84.measure((from_lat, from_lon), (to_lat, to_lon)))
+
+
+def fill_distance_cache(con: duckdb.DuckDBPyConnection, pairs_sql: str) -> int:
+    """Compute and cache the geodesic of every distinct pair that is not cached yet.
+
+    pairs_sql is SQL written by calc (never user text) selecting from_lat, from_lon, to_lat,
+    to_lon, already rounded to COORD_DECIMALS. The columns are taken by position, so a UNION whose
+    parts are unnamed works too. Pairs with a missing or impossible coordinate are skipped: they
+    stay uncached and the caller's join leaves their distance NULL. Returns how many pairs were
+    computed (0 when everything was cached: one query, no Python loop).
+    """
+    missing = con.execute(
+        f"""
+        SELECT DISTINCT p.from_lat, p.from_lon, p.to_lat, p.to_lon
+        FROM ({pairs_sql}) AS p(from_lat, from_lon, to_lat, to_lon)
+        ANTI JOIN distance_cache c
+            ON c.from_lat = p.from_lat AND c.from_lon = p.from_lon
+            AND c.to_lat = p.to_lat AND c.to_lon = p.to_lon
+        WHERE p.from_lat BETWEEN -90 AND 90 AND p.to_lat BETWEEN -90 AND 90
+            AND p.from_lon BETWEEN -180 AND 180 AND p.to_lon BETWEEN -180 AND 180
+        """
+    ).fetchall()
+    if not missing:
+        return 0
+    measure = _WGS84.measure
+    pairs_to_cache = pd.DataFrame(
+        [
+            (from_lat, from_lon, to_lat, to_lon, measure((from_lat, from_lon), (to_lat, to_lon)))
+            for from_lat, from_lon, to_lat, to_lon in missing
+        ],
+        columns=["from_lat", "from_lon", "to_lat", "to_lon", "geodesic_km"],
+    )
+    # DuckDB reads the local DataFrame by its name (replacement scan): unlike con.register()
+    # this works inside the caller's open transaction and with an unfinished result pending.
+    # OR IGNORE: another session may have cached some of the same pairs meanwhile.
+    con.execute(
+        "INSERT OR IGNORE INTO distance_cache "
+        "SELECT from_lat, from_lon, to_lat, to_lon, geodesic_km FROM pairs_to_cache"
+    )
+    return len(pairs_to_cache)
+
+
+# --- online geocoding (opt-in) ------------------------------------------------------------------
+
+
+class Geocoder(Protocol):
+    """What OnlineGeocoder needs from a geocoder: geopy's geocoders all fit."""
+
+    def geocode(self, query: str, **kwargs: Any) -> Any: ...
+
+
+# After this many failures in a row (no network, service down) the rest of a batch is not
+# tried: each attempt waits for retries, and a thousand of them would hang a load for hours.
+_MAX_CONSECUTIVE_ERRORS = 3
+
+
+class OnlineGeocoder:
+    """Looks up (country, place or postcode) online, at most once per query ever.
+
+    Opt-in only: the app and the CLI create one only when the user asks for online geocoding.
+    Answers, found or not, are kept in geocode_cache; only queries not cached go to the network.
+    A network or service error leaves the query unresolved (None) and uncached, so that a later
+    run tries again; it never raises. The errors of the last resolve() are in `errors`.
+    """
+
+    def __init__(
+        self,
+        user_agent: str = "wegbilanz",
+        min_delay_seconds: float = 1.0,
+        geocoder: Geocoder | None = None,
+    ) -> None:
+        if geocoder is None:
+            # Imported here: most runs never geocode online.
+            from geopy.geocoders import Nominatim
+
+            geocoder = Nominatim(user_agent=user_agent)
+        self.geocoder = geocoder
+        # Nominatim's usage policy: at most one request per second.
+        self._geocode = RateLimiter(
+            geocoder.geocode,
+            min_delay_seconds=min_delay_seconds,
+            max_retries=2,
+            error_wait_seconds=5 * min_delay_seconds,
+            swallow_exceptions=False,  # an error must not be cached as "not found"
+        )
+        self.errors: list[str] = []
+
+    def resolve(
+        self, con: duckdb.DuckDBPyConnection, queries: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[float, float] | None]:
+        """(lat, lon) for each (country, place-or-postcode); None when not found or not reached.
+
+        Queries are cached exactly as given, so that SQL can join geocode_cache on the same
+        (country, query) text.
+        """
+        wanted = list(dict.fromkeys((str(c), str(q)) for c, q in queries))
+        self.errors = []
+        results: dict[tuple[str, str], tuple[float, float] | None] = dict.fromkeys(wanted)
+        if not wanted:
+            return results
+
+        cached = self._cached(con, wanted)
+        results.update(cached)
+        consecutive_errors = 0
+        for country, query in wanted:
+            if (country, query) in cached or not query.strip() or not country.strip():
+                continue
+            if consecutive_errors >= _MAX_CONSECUTIVE_ERRORS:
+                self.errors.append(f"{country} {query!r}: skipped after repeated errors")
+                continue
+            try:
+                location = self._geocode(query, exactly_one=True, country_codes=country.lower())
+            except Exception as exc:  # network, quota, parse: all mean "not resolved this time"
+                consecutive_errors += 1
+                self.errors.append(f"{country} {query!r}: {type(exc).__name__}: {exc}")
+                continue
+            consecutive_errors = 0
+            point = None if location is None else (location.latitude, location.longitude)
+            # Written one by one: each answer cost a second of rate limit, keep it even if the
+            # batch is interrupted.
+            con.execute(
+                "INSERT OR REPLACE INTO geocode_cache VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    country,
+                    query,
+                    None if point is None else point[0],
+                    None if point is None else point[1],
+                    point is not None,
+                    datetime.now(UTC).replace(tzinfo=None),  # UTC
+                ],
+            )
+            results[(country, query)] = point
+        return results
+
+    @staticmethod
+    def _cached(
+        con: duckdb.DuckDBPyConnection, wanted: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[float, float] | None]:
+        asked_queries = pd.DataFrame(wanted, columns=["country", "query"])
+        rows = con.execute(
+            "SELECT g.country, g.query, g.found, g.lat, g.lon FROM geocode_cache g "
+            "SEMI JOIN asked_queries q ON q.country = g.country AND q.query = g.query"
+        ).fetchall()
+        del asked_queries  # read by DuckDB above, by name (replacement scan)
+        return {(c, q): ((lat, lon) if found else None) for c, q, found, lat, lon in rows}

