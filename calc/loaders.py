@@ -255,10 +255,15 @@ def _parse_expression(column: Column) -> str:
             return raw
 
 
+def _text_of(column: Column) -> str:
+    """The column holding a cell's text as written: parsed columns keep it as r_<name>."""
+    return f'"{column.name}"' if column.kind == "text" else f'"r_{column.name}"'
+
+
 def _cell_checks(column: Column) -> list[tuple[str, str]]:
     """(bad-row condition, what was expected) for one column, over raw `r_` and typed values."""
     name = column.name
-    raw = f"NULLIF(trim(\"r_{name}\"), '')"
+    raw = f"NULLIF(trim({_text_of(column)}), '')"
     typed = f'"{name}"'
     checks: list[tuple[str, str]] = []
     if column.required:
@@ -344,7 +349,7 @@ class _Loader:
         staged = self.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE temporary AND ("
             "starts_with(table_name, 'typed_') OR starts_with(table_name, 'located_') OR "
-            "table_name = 'load_postcodes')"
+            "starts_with(table_name, 'sheet_') OR table_name = 'load_postcodes')"
         ).fetchall()
         for (table,) in staged:
             self.con.execute(f"DROP TABLE IF EXISTS temp.{table}")
@@ -400,7 +405,8 @@ class _Loader:
                 default = "NULL" if column.default is None else _sql_text(column.default)
                 texts.append(f"COALESCE(NULLIF(trim({text}), ''), {default}) AS \"{column.name}\"")
             parsed = ", ".join(
-                f'{_parse_expression(c)} AS "{c.name}", "{c.name}" AS "r_{c.name}"'
+                f'{_parse_expression(c)} AS "{c.name}"'
+                + ("" if c.kind == "text" else f', "{c.name}" AS "r_{c.name}"')
                 for c in spec.columns
             )
             self.con.execute(
@@ -423,9 +429,6 @@ class _Loader:
                     )
                 ]
             ) from exc
-        finally:
-            if src.frame is not None:
-                self.con.unregister(f"sheet_{table}")
         self._check_cells(table, spec, src.label)
         self._check_duplicates(table, spec, src.label)
 
@@ -435,7 +438,9 @@ class _Loader:
             # Excel rows: header is row 1, so data row i is row i + 2, as for CSV.
             frame = src.frame.reset_index(drop=True)
             frame.columns = [str(c) for c in frame.columns]
-            self.con.register(f"sheet_{table}", frame)
+            self.con.register("sheet_frame", frame)
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE sheet_{table} AS FROM sheet_frame")
+            self.con.unregister("sheet_frame")
             return f"sheet_{table}"
         assert src.path is not None
         with src.path.open("rb") as handle:
@@ -493,7 +498,7 @@ class _Loader:
         checks = [
             (
                 f"{_sql_text(column.name)}",
-                f'CAST("r_{column.name}" AS VARCHAR)',
+                f"CAST({_text_of(column)} AS VARCHAR)",
                 expected,
                 condition,
             )
@@ -577,16 +582,22 @@ class _Loader:
             self._aggregate_contacts()
 
     def _aggregate_contacts(self) -> None:
-        """Contacts become client-year rows, the same shape as the clients table."""
+        """Contacts become client-year rows, the same shape as the clients table.
+
+        Where a client's contacts in a year disagree on where they came from, the first
+        contact's location, mode and distance stand for the year.
+        """
+        first_contact = ", ".join(
+            f'arg_min("{c}", _row) AS "{c}"'
+            for c in ("lat", "lon", "postcode", "place", "country", "mode", "distance_km")
+        )
         counts = ", ".join(
             f"count(*) FILTER (WHERE channel = {_sql_text(c.value)}) AS {c.value}" for c in Channel
         )
         aggregated = (
             "SELECT min(_row) AS _row, any_value(_file) AS _file, "
             "CAST(COALESCE(year, year(date)) AS BIGINT) AS year, client_id, office_id, "
-            '"group", mode(lat) AS lat, mode(lon) AS lon, mode(postcode) AS postcode, '
-            "mode(place) AS place, mode(country) AS country, mode(mode) AS mode, "
-            f"mode(distance_km) AS distance_km, {counts} "
+            f'"group", {first_contact}, {counts} '
             "FROM typed_contacts GROUP BY ALL"
         )
         if "clients" in self.sources:
