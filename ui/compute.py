@@ -21,7 +21,9 @@ def factors() -> FactorSet:
     edited = st.session_state.get(FACTORS_KEY)
     if edited is None:
         return _default_factors()
-    return _edited_factors(FactorSet.from_frame(edited, "edited").fingerprint(), edited)
+    # Hashing the table is cheap; validating it again on every rerun is not.
+    contents = int(pd.util.hash_pandas_object(edited, index=False).sum())
+    return _edited_factors(contents, edited)
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,8 +32,8 @@ def _default_factors() -> FactorSet:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _edited_factors(fingerprint: str, _table: pd.DataFrame) -> FactorSet:
-    del fingerprint  # the cache key
+def _edited_factors(contents: int, _table: pd.DataFrame) -> FactorSet:
+    del contents  # the cache key
     return FactorSet.from_frame(_table, "edited")
 
 
