@@ -43,7 +43,13 @@ page = st.navigation(
 
 with st.spinner(t("app.preparing")):
     db.cursor()  # opens the database; loads the demo data on a fresh machine
+presenting = page.url_path == "presenter"
+if presenting:
+    # A projector shows the slides full screen: the sidebar starts closed and the filters stay
+    # as they were set (they are bound to the URL, so they hold without being drawn).
+    st.set_page_config(initial_sidebar_state="collapsed")
 if db.is_demo():
     st.info(t("app.demo_banner"), icon=":material/science:")
-filters.draw_sidebar()
+if not presenting:
+    filters.draw_sidebar()
 page.run()

@@ -7,15 +7,19 @@ everything after that is arithmetic on the cube, so factors and scenarios can ch
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from calc.factors import Bound, FactorSet
-from calc.schema import STAFF_GROUP, Activity, Channel, Mode
+from calc.schema import REMOTE_CHANNELS, STAFF_GROUP, Activity, Channel, Mode
+
+# A table as named columns: a DataFrame's, or numpy arrays (what the scenario's hot path uses).
+Columns = Mapping[str, Any]
 
 # Keys where a larger value means fewer emissions: their low bound gives the high estimate.
 EMISSION_FALLS_AS_VALUE_RISES = frozenset({"ev_share", "car_occupancy"})
@@ -35,12 +39,13 @@ RESULT_COLUMNS = [
 SEGMENT_COLUMNS = ["office_id", "group", "family"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Cube:
     """The loaded data aggregated to cells small enough for instant arithmetic.
 
     Distances are kept as sums of (contacts or days or trips) × one-way km, split into the part
     computed from coordinates (scaled by the detour factor later) and the part given by the user.
+    Compared and hashed by identity (its frames cannot be), so work on it can be memoised.
     """
 
     clients: pd.DataFrame
@@ -133,6 +138,7 @@ _YEARLESS_KEYS = [
     "homeoffice_electricity_kwh_per_day",
 ]
 _YEAR_KEYS = ["ef_car_ice_kg_per_vkm", "ev_share", "grid_kg_per_kwh", "ef_heating_kg_per_kwh"]
+_EF_COLUMNS = [f"ef_{m.value}" for m in Mode]
 
 
 def _bound_for(key: str, bound: Bound) -> Bound:
@@ -155,16 +161,23 @@ def factor_table(
         for mode in _PKM_MODES:
             key = f"ef_{mode.value}_kg_per_pkm"
             values[f"ef_{mode.value}"] = factors.value(key, country, lookup_year, bound)
-        ev_kg_per_vkm = values["ev_energy_kwh_per_vkm"] * values["grid_kg_per_kwh"]
-        share = values["ev_share"]
-        occupancy = values["car_occupancy"]
-        values["ef_ev"] = ev_kg_per_vkm / occupancy
-        values["ef_car"] = (
-            (1 - share) * values["ef_car_ice_kg_per_vkm"] + share * ev_kg_per_vkm
-        ) / occupancy
         rows.append(values)
-    columns = ["country", "year", *_YEARLESS_KEYS, *_YEAR_KEYS, *(f"ef_{m.value}" for m in Mode)]
-    return pd.DataFrame(rows, columns=columns)
+    looked_up = [*_YEARLESS_KEYS, *_YEAR_KEYS, *(f"ef_{m.value}" for m in _PKM_MODES)]
+    table = pd.DataFrame(rows, columns=["country", "year", *looked_up])
+    table = table.assign(**car_factor_columns(table))
+    return table[["country", "year", *_YEARLESS_KEYS, *_YEAR_KEYS, *_EF_COLUMNS]]
+
+
+def car_factor_columns(fx: Columns) -> dict[str, Any]:
+    """ef_ev and ef_car (kg per pkm) from a factor table's fleet, grid and occupancy columns;
+    apart from the lookups so that a scenario can change those columns and derive them anew."""
+    ev_kg_per_vkm = fx["ev_energy_kwh_per_vkm"] * fx["grid_kg_per_kwh"]
+    share = fx["ev_share"]
+    occupancy = fx["car_occupancy"]
+    return {
+        "ef_ev": ev_kg_per_vkm / occupancy,
+        "ef_car": ((1 - share) * fx["ef_car_ice_kg_per_vkm"] + share * ev_kg_per_vkm) / occupancy,
+    }
 
 
 def mode_split_table(factors: FactorSet, countries: list[str]) -> pd.DataFrame:
@@ -180,92 +193,220 @@ def mode_split_table(factors: FactorSet, countries: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def ef_of_mode(frame: pd.DataFrame) -> pd.Series:
-    """kg CO2e per pkm of each row's mode, picked from the ef_<mode> columns of a merged frame."""
-    result = pd.Series(np.nan, index=frame.index)
-    for mode in Mode:
-        result = result.where(frame["mode"] != mode.value, frame[f"ef_{mode.value}"])
-    return result
-
-
 # -- result rows -----------------------------------------------------------------------------
+# Plain numpy on the cube's cells: pandas merges and assigns cost a millisecond each, which a
+# scenario (six evaluations per slider move) cannot afford.
+
+_MODES = pd.Index([m.value for m in Mode])
+_KEY_COLUMNS = ["year", "office_id", "group", "activity", "mode", "country"]
 
 
-def _client_rows(cube: Cube, fx: pd.DataFrame, split: pd.DataFrame) -> pd.DataFrame:
-    cells = cube.clients.merge(fx, on=["country", "year"], how="left")
-    one_way_km = cells["geo_km_visits"] * cells["detour_factor"] + cells["given_km_visits"]
-    cells = cells.assign(one_way_km=one_way_km)
-    default = cells[cells["mode"] == ""].drop(columns="mode").merge(split, on=["country", "band"])
-    given = cells[cells["mode"] != ""].assign(share=1.0)
-    visits = pd.concat([default, given], ignore_index=True)
-    visit_km = 2 * visits["one_way_km"] * visits["share"]
-    visits = visits.assign(
-        activity=Activity.IN_PERSON.value,
-        count=visits["in_person"] * visits["share"],
-        km=visit_km,
-        kg_co2e=visit_km * ef_of_mode(visits),
+def _mode_index(modes: np.ndarray | pd.Series) -> np.ndarray:
+    """Each mode's position in Mode; -1 (no mode, or unknown) selects row_values' NaN factor."""
+    return _MODES.get_indexer(modes)
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    """Where every result row comes from: its cube cell, its share of the cell, mode and place.
+
+    It depends only on which cells the cube has and on the mode split, so a scenario that
+    changes the cells' numbers or the factors evaluates the same layout again (row_values).
+    Rows: visits, phone, video, online (clients); commute, home office (staff); business trips.
+    """
+
+    keys: pd.DataFrame  # year, office_id, group, activity, mode, country of every row
+    places: pd.DataFrame  # the (country, year) pairs: the rows of a factor table, in order
+    place: np.ndarray  # every row's index into places
+    mode: np.ndarray  # every row's _mode_index
+    client_place: np.ndarray
+    staff_place: np.ndarray
+    trip_place: np.ndarray
+    visit_cell: np.ndarray  # the client cell of each visit row (the first rows)
+    visit_share: np.ndarray  # the share of that cell's visits made in the row's mode
+
+
+def row_layout(cube: Cube, factors: FactorSet) -> RowLayout:
+    """The rows the cube's cells give, visits split by the factor set's default mode shares."""
+    clients, staff, trips = cube.clients, cube.staff, cube.trips
+    where = pd.concat([t[["country", "year"]] for t in (clients, staff, trips)], ignore_index=True)
+    place, uniques = pd.MultiIndex.from_frame(where).factorize()
+    places = uniques.to_frame(index=False, name=["country", "year"])
+    n_clients, n_staff = len(clients), len(staff)
+    client_place = place[:n_clients]
+    staff_place = place[n_clients : n_clients + n_staff]
+    trip_place = place[n_clients + n_staff :]
+
+    is_default = (clients["mode"] == "").to_numpy(dtype=bool)
+    default = np.flatnonzero(is_default)
+    given = np.flatnonzero(~is_default)
+    if n_clients:
+        split = mode_split_table(factors, sorted(set(clients["country"])))
+        cells = pd.DataFrame(
+            {
+                "cell": default,
+                "country": clients["country"].to_numpy()[default],
+                "band": clients["band"].to_numpy()[default],
+            }
+        ).merge(split, on=["country", "band"])
+    else:
+        cells = pd.DataFrame({"cell": default, "mode": [], "share": []})
+    visit_cell = np.concatenate([cells["cell"].to_numpy(dtype=np.intp), given])
+    visit_share = np.concatenate([cells["share"].to_numpy(dtype=float), np.ones(len(given))])
+    visit_mode = np.concatenate(
+        [cells["mode"].to_numpy(dtype=object), clients["mode"].to_numpy(dtype=object)[given]]
     )
-    remote = []
-    for channel in (Channel.PHONE, Channel.VIDEO, Channel.ONLINE):
-        kwh = cells[f"energy_{channel.value}_kwh_per_contact"]
-        remote.append(
-            cells.assign(
-                activity=channel.value,
-                mode="",
-                count=cells[channel.value],
-                km=0.0,
-                kg_co2e=cells[channel.value] * kwh * cells["grid_kg_per_kwh"],
-            )
+
+    all_clients = np.arange(n_clients)
+    all_staff = np.arange(n_staff)
+    staff_modes = staff["mode"].to_numpy(dtype=object)
+    parts = [
+        _key_part(clients, visit_cell, Activity.IN_PERSON, visit_mode),
+        *(_key_part(clients, all_clients, channel) for channel in REMOTE_CHANNELS),
+        _key_part(staff, all_staff, Activity.COMMUTE, staff_modes, STAFF_GROUP),
+        _key_part(staff, all_staff, Activity.HOMEOFFICE, group=STAFF_GROUP),
+        _key_part(
+            trips,
+            np.arange(len(trips)),
+            Activity.BUSINESS_TRIP,
+            trips["mode"].to_numpy(dtype=object),
+            STAFF_GROUP,
+        ),
+    ]
+    keys = pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in _KEY_COLUMNS})
+    remote = np.tile(client_place, len(REMOTE_CHANNELS))
+    return RowLayout(
+        keys=keys,
+        places=places,
+        place=np.concatenate(
+            [client_place[visit_cell], remote, staff_place, staff_place, trip_place]
+        ),
+        mode=_mode_index(keys["mode"]),
+        client_place=client_place,
+        staff_place=staff_place,
+        trip_place=trip_place,
+        visit_cell=visit_cell,
+        visit_share=visit_share,
+    )
+
+
+def _key_part(
+    table: pd.DataFrame,
+    cells: np.ndarray,
+    activity: str,
+    modes: np.ndarray | None = None,
+    group: str | None = None,
+) -> dict[str, np.ndarray]:
+    """The key columns of rows taken from the given cells of a cube table."""
+
+    def repeat(text: str) -> np.ndarray:
+        return np.full(len(cells), text, dtype=object)
+
+    return {
+        "year": table["year"].to_numpy()[cells],
+        "office_id": table["office_id"].to_numpy(dtype=object)[cells],
+        "group": table["group"].to_numpy(dtype=object)[cells] if group is None else repeat(group),
+        "activity": repeat(str(activity)),
+        "mode": repeat("") if modes is None else modes,
+        "country": table["country"].to_numpy(dtype=object)[cells],
+    }
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A cube's cells as plain column arrays: what row_values reads (a scenario changes some)."""
+
+    clients: Columns
+    staff: Columns
+    trips: Columns
+
+    @classmethod
+    def of(cls, cube: Cube) -> Cells:
+        return cls(*(columns(t) for t in (cube.clients, cube.staff, cube.trips)))
+
+
+def columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {str(name): frame[name].to_numpy() for name in frame.columns}
+
+
+def row_values(
+    cells: Cells, layout: RowLayout, fx: Columns
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """count, km and kg CO2e of every layout row, for cells laid out as the layout's (their
+    numbers may differ) and a factor table over layout.places (any bound, any overrides)."""
+
+    def factor(key: str) -> np.ndarray:
+        return np.asarray(fx[key], dtype=float)
+
+    def number(table: Columns, column: str) -> np.ndarray:
+        return np.asarray(table[column], dtype=float)
+
+    # One column per Mode plus a NaN column, which _mode_index -1 selects.
+    places = len(layout.places)
+    ef = np.column_stack([*(factor(c) for c in _EF_COLUMNS), np.full(places, np.nan)])
+    detour, grid = factor("detour_factor"), factor("grid_kg_per_kwh")
+    n_visits = len(layout.visit_cell)
+    n_clients, n_staff, n_trips = (
+        len(p) for p in (layout.client_place, layout.staff_place, layout.trip_place)
+    )
+    counts, kms, kgs = [], [], []
+    if n_clients:
+        clients, at = cells.clients, layout.client_place
+        one_way_km = number(clients, "geo_km_visits") * detour[at] + number(
+            clients, "given_km_visits"
         )
-    return pd.concat([visits, *remote], ignore_index=True)
-
-
-def _staff_rows(cube: Cube, fx: pd.DataFrame) -> pd.DataFrame:
-    cells = cube.staff.merge(fx, on=["country", "year"], how="left")
-    commute_km = 2 * (
-        cells["geo_km_office_days"] * cells["detour_factor"] + cells["given_km_office_days"]
+        cell, share = layout.visit_cell, layout.visit_share
+        visit_km = 2 * one_way_km[cell] * share
+        counts.append(number(clients, "in_person")[cell] * share)
+        kms.append(visit_km)
+        kgs.append(visit_km * ef[at[cell], layout.mode[:n_visits]])
+        for channel in REMOTE_CHANNELS:
+            contacts = number(clients, channel.value)
+            kwh = factor(f"energy_{channel.value}_kwh_per_contact")[at]
+            counts.append(contacts)
+            kms.append(np.zeros(n_clients))
+            kgs.append(contacts * kwh * grid[at])
+    if n_staff:
+        staff, at = cells.staff, layout.staff_place
+        commute_km = 2 * (
+            number(staff, "geo_km_office_days") * detour[at] + number(staff, "given_km_office_days")
+        )
+        home_days = number(staff, "homeoffice_days")
+        start = n_visits + len(REMOTE_CHANNELS) * n_clients
+        counts += [number(staff, "office_days"), home_days]
+        kms += [commute_km, np.zeros(n_staff)]
+        kgs += [
+            commute_km * ef[at, layout.mode[start : start + n_staff]],
+            home_days * np.asarray(homeoffice_kg_per_day(fx), dtype=float)[at],
+        ]
+    if n_trips:
+        trips, at = cells.trips, layout.trip_place
+        geo_km, trip_count = number(trips, "geo_km_trips"), number(trips, "trips")
+        trip_mode = layout.mode[len(layout.mode) - n_trips :]
+        computed_km = np.where(
+            trip_mode == _MODES.get_loc(Mode.PLANE.value),
+            geo_km + trip_count * factor("plane_detour_km")[at],
+            geo_km * detour[at],
+        )
+        # The plane's extra km apply only to computed distances, not to distances users give.
+        computed_km = np.where(geo_km > 0, computed_km, 0.0)
+        km = 2 * (computed_km + number(trips, "given_km_trips"))
+        counts.append(trip_count)
+        kms.append(km)
+        kgs.append(km * ef[at, trip_mode])
+    empty = [np.zeros(0)]
+    return (
+        np.concatenate(counts or empty),
+        np.concatenate(kms or empty),
+        np.concatenate(kgs or empty),
     )
-    commute = cells.assign(
-        activity=Activity.COMMUTE.value,
-        count=cells["office_days"],
-        km=commute_km,
-        kg_co2e=commute_km * ef_of_mode(cells),
-    )
-    home = cells.assign(
-        activity=Activity.HOMEOFFICE.value,
-        mode="",
-        count=cells["homeoffice_days"],
-        km=0.0,
-        kg_co2e=cells["homeoffice_days"] * homeoffice_kg_per_day(cells),
-    )
-    return pd.concat([commute, home], ignore_index=True).assign(group=STAFF_GROUP)
 
 
-def homeoffice_kg_per_day(fx: pd.DataFrame) -> pd.Series:
+def homeoffice_kg_per_day(fx: Columns) -> Any:
     """Extra home heating and electricity of one home-office day."""
     return (
         fx["homeoffice_heating_kwh_per_day"] * fx["ef_heating_kg_per_kwh"]
         + fx["homeoffice_electricity_kwh_per_day"] * fx["grid_kg_per_kwh"]
-    )
-
-
-def _trip_rows(cube: Cube, fx: pd.DataFrame) -> pd.DataFrame:
-    cells = cube.trips.merge(fx, on=["country", "year"], how="left")
-    is_plane = cells["mode"] == Mode.PLANE.value
-    computed_km = np.where(
-        is_plane,
-        cells["geo_km_trips"] + cells["trips"] * cells["plane_detour_km"],
-        cells["geo_km_trips"] * cells["detour_factor"],
-    )
-    # The plane's extra km apply only to computed distances, not to distances users give.
-    computed_km = np.where(cells["geo_km_trips"] > 0, computed_km, 0.0)
-    km = 2 * (computed_km + cells["given_km_trips"])
-    return cells.assign(
-        activity=Activity.BUSINESS_TRIP.value,
-        group=STAFF_GROUP,
-        count=cells["trips"],
-        km=km,
-        kg_co2e=km * ef_of_mode(cells),
     )
 
 
@@ -277,27 +418,15 @@ def emission_rows(
     with_country: bool = False,
 ) -> pd.DataFrame:
     """Result rows for one bound, before grouping: one row per cube cell and activity (and mode)."""
-    places = pd.concat(
-        [
-            cube.clients[["country", "year"]],
-            cube.staff[["country", "year"]],
-            cube.trips[["country", "year"]],
-        ]
-    )
-    fx = factor_table(factors, places, bound, factor_year)
-    split = mode_split_table(factors, sorted(set(places["country"])))
     keep = ["year", "office_id", "group", "activity", "mode", "count", "km", "kg_co2e"]
     if with_country:
         keep.append("country")
-    parts = [
-        _client_rows(cube, fx, split)[keep] if len(cube.clients) else None,
-        _staff_rows(cube, fx)[keep] if len(cube.staff) else None,
-        _trip_rows(cube, fx)[keep] if len(cube.trips) else None,
-    ]
-    frames = [p for p in parts if p is not None]
-    if not frames:
+    layout = row_layout(cube, factors)
+    if layout.keys.empty:
         return pd.DataFrame(columns=keep)
-    return pd.concat(frames, ignore_index=True)
+    fx = factor_table(factors, layout.places, bound, factor_year)
+    count, km, kg = row_values(Cells.of(cube), layout, columns(fx))
+    return layout.keys.assign(count=count, km=km, kg_co2e=kg)[keep]
 
 
 def compute(cube: Cube, factors: FactorSet, factor_year: int | None = None) -> pd.DataFrame:

@@ -1,14 +1,22 @@
 """What-if scenarios: arithmetic on the cube of one base year (no SQL, no files, no geocoding).
 
 A scenario changes behaviour (channels, home office, modes) and fleet or grid parameters, then
-the same emission functions as the model run on the changed cube. Assumptions are stated where
-the cube has lost detail: moved contacts and days are taken evenly across the distances of a
-cell, and moved car trips evenly across car trips.
+the model's own row evaluation (`model.row_values`) runs on the changed cells and factors.
+Assumptions are stated where the cube has lost detail: moved contacts and days are taken evenly
+across the distances of a cell, and moved car trips evenly across car trips.
+
+Speed: what no lever changes (the base year's cells, the row layout, its factor tables and
+emissions) is prepared once per cube, factor set and base year and memoised; a slider move then
+costs a few numpy passes over a few thousand rows, whatever the number of underlying clients.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import math
+import numbers
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -16,12 +24,28 @@ import numpy as np
 import pandas as pd
 
 from calc import model
-from calc.factors import FactorSet
+from calc.factors import Bound, FactorSet
 from calc.schema import Activity, Mode
+
+BOUNDS: tuple[Bound, ...] = ("central", "low", "high")
+GROUP_KEYS = ["year", "office_id", "group", "activity", "mode"]
+VALUE_COLUMNS = ["count", "km", "kg_co2e", "kg_co2e_low", "kg_co2e_high"]
+FACTOR_LEVERS = ("ev_share", "grid_kg_per_kwh", "detour_factor", "car_occupancy")
+# A car trip moved to one of these modes keeps its km and takes that mode's factor.
+SHIFT_MODES = (Mode.PT, Mode.BIKE)
 
 
 class ScenarioError(ValueError):
     """A scenario that cannot exist (shares above 100 %, negative values, unknown fields)."""
+
+
+def _number(name: str, value: Any) -> float:
+    """value as a finite float, or ScenarioError naming the field."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ScenarioError(f"{name} must be a number, not {value!r}")
+    if not math.isfinite(value):
+        raise ScenarioError(f"{name} must be a finite number")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -34,8 +58,10 @@ class ChannelShift:
 
     def __post_init__(self) -> None:
         for name in ("video", "phone", "online"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
+            share = _number(name, getattr(self, name))
+            if not 0.0 <= share <= 1.0:
                 raise ScenarioError(f"{name} share must be between 0 and 1")
+            object.__setattr__(self, name, share)
         if self.total > 1.0 + 1e-9:
             raise ScenarioError("shares moved away from in-person contacts add up to over 100 %")
 
@@ -52,13 +78,18 @@ class ChannelShift:
         rest = sum(values[k] for k in free)
         if rest > room:
             for key in free:
-                values[key] = values[key] * room / rest if rest else 0.0
+                values[key] = values[key] * room / rest
         return ChannelShift(**values)
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """Every lever of a what-if. None means 'as in the base year'."""
+    """Every lever of a what-if. None means 'as in the base year'.
+
+    Channel shifts: an office's own shift wins over its client group's, which wins over the
+    overall one. Home office: with days per week set, every staff member works that many days
+    (times the eligible share) from home, replacing the base year's home-office days.
+    """
 
     base_year: int
     channels: ChannelShift = field(default_factory=ChannelShift)
@@ -74,26 +105,44 @@ class Scenario:
     car_occupancy: float | None = None
 
     def __post_init__(self) -> None:
+        year = _number("base_year", self.base_year)
+        if not year.is_integer():
+            raise ScenarioError(f"base_year must be a whole year, not {self.base_year!r}")
+        object.__setattr__(self, "base_year", int(year))
+        if not isinstance(self.channels, ChannelShift):
+            raise ScenarioError("channels must be a ChannelShift")
+        for name in ("office_channels", "group_channels"):
+            object.__setattr__(self, name, _shift_table(name, getattr(self, name)))
         for name in ("homeoffice_eligible_share", "car_to_pt_share", "car_to_bike_share"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
+            share = _number(name, getattr(self, name))
+            if not 0.0 <= share <= 1.0:
                 raise ScenarioError(f"{name} must be between 0 and 1")
+            object.__setattr__(self, name, share)
         if self.car_to_pt_share + self.car_to_bike_share > 1.0 + 1e-9:
             raise ScenarioError("car trips moved to public transport and bike exceed 100 %")
-        if self.ev_share is not None and not 0.0 <= self.ev_share <= 1.0:
+        # Lowest sensible values: no share below 0, a car carries its driver, and a road is
+        # never shorter than the straight line.
+        lowest = {
+            "homeoffice_days_per_week": 0.0,
+            "ev_share": 0.0,
+            "grid_kg_per_kwh": 0.0,
+            "detour_factor": 1.0,
+            "car_occupancy": 1.0,
+        }
+        for name, low in lowest.items():
+            if getattr(self, name) is None:
+                continue
+            value = _number(name, getattr(self, name))
+            if value < low:
+                raise ScenarioError(f"{name} must be at least {low:g}")
+            object.__setattr__(self, name, value)
+        if self.ev_share is not None and self.ev_share > 1.0:
             raise ScenarioError("ev_share must be between 0 and 1")
-        for name in (
-            "homeoffice_days_per_week",
-            "grid_kg_per_kwh",
-            "detour_factor",
-            "car_occupancy",
-        ):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise ScenarioError(f"{name} must not be negative")
+        if self.homeoffice_days_per_week is not None and self.homeoffice_days_per_week > 7:
+            raise ScenarioError("homeoffice_days_per_week must be at most 7")
 
     def factor_overrides(self) -> dict[str, float]:
-        names = ("ev_share", "grid_kg_per_kwh", "detour_factor", "car_occupancy")
-        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+        return {n: getattr(self, n) for n in FACTOR_LEVERS if getattr(self, n) is not None}
 
     def shift_for(self, office_id: str, group: str) -> ChannelShift:
         by_office = dict(self.office_channels)
@@ -111,6 +160,8 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scenario:
+        if not isinstance(data, dict):
+            raise ScenarioError("a scenario is a JSON object")
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
@@ -121,9 +172,10 @@ class Scenario:
         try:
             values["channels"] = ChannelShift(**data.get("channels", {}))
             for name in ("office_channels", "group_channels"):
-                values[name] = tuple(
-                    (str(k), ChannelShift(**v)) for k, v in sorted(data.get(name, {}).items())
-                )
+                table = data.get(name, {})
+                if not isinstance(table, dict):
+                    raise ScenarioError(f"{name} must map names to channel shifts")
+                values[name] = tuple((str(k), ChannelShift(**v)) for k, v in table.items())
             return cls(**values)
         except TypeError as exc:
             raise ScenarioError(f"malformed scenario: {exc}") from exc
@@ -139,8 +191,29 @@ class Scenario:
         return self == Scenario(self.base_year)
 
 
+def _shift_table(name: str, table: Any) -> tuple[tuple[str, ChannelShift], ...]:
+    """Sorted by name, so equal scenarios compare (and hash, and serialise) equal."""
+    items = table.items() if isinstance(table, Mapping) else table
+    try:
+        pairs = sorted(((str(key), shift) for key, shift in items), key=lambda pair: pair[0])
+    except (TypeError, ValueError) as exc:
+        raise ScenarioError(f"{name} must be (name, ChannelShift) pairs") from exc
+    if not all(isinstance(shift, ChannelShift) for _, shift in pairs):
+        raise ScenarioError(f"{name} must be (name, ChannelShift) pairs")
+    names = [key for key, _ in pairs]
+    if len(set(names)) != len(names):
+        raise ScenarioError(f"{name} names one office or group twice")
+    return tuple(pairs)
+
+
 @dataclass(frozen=True)
 class ScenarioResult:
+    """The base year as it was and under the scenario.
+
+    base_rows and scenario_rows have the model's result columns (year, office_id, group,
+    activity, mode, count, km, kg_co2e, kg_co2e_low, kg_co2e_high), count and km central.
+    """
+
     scenario: Scenario
     base_rows: pd.DataFrame
     scenario_rows: pd.DataFrame
@@ -158,6 +231,14 @@ class ScenarioResult:
     def homeoffice_net_kg(self) -> float:
         """Commute emissions saved minus home energy added; negative means home office costs."""
         return self.homeoffice_commute_saved_kg - self.homeoffice_energy_added_kg
+
+    @property
+    def base_kg(self) -> float:
+        return float(self.base_rows["kg_co2e"].sum())
+
+    @property
+    def scenario_kg(self) -> float:
+        return float(self.scenario_rows["kg_co2e"].sum())
 
     def by(self, *keys: str) -> pd.DataFrame:
         """Base vs scenario kg grouped by the given result columns."""
@@ -177,161 +258,265 @@ def base_cube(cube: model.Cube, year: int) -> model.Cube:
     )
 
 
-def _shift_channels(clients: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    if not (scenario.channels.total or scenario.office_channels or scenario.group_channels):
-        return clients
-    shifts = [
-        scenario.shift_for(o, g)
-        for o, g in zip(clients["office_id"], clients["group"], strict=True)
-    ]
-    moved = {c: np.array([getattr(s, c) for s in shifts]) for c in ("video", "phone", "online")}
-    kept = 1.0 - (moved["video"] + moved["phone"] + moved["online"])
-    visits = clients["in_person"].to_numpy(dtype=float)
-    return clients.assign(
-        in_person=visits * kept,
-        video=clients["video"] + visits * moved["video"],
-        phone=clients["phone"] + visits * moved["phone"],
-        online=clients["online"] + visits * moved["online"],
-        geo_km_visits=clients["geo_km_visits"] * kept,
-        given_km_visits=clients["given_km_visits"] * kept,
+# -- the prepared base year --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Flows:
+    """count, km and kg CO2e per extended row: the layout's rows, then a public-transport and a
+    bike copy of every car row (zero unless a mode shift fills them)."""
+
+    count: np.ndarray
+    km: np.ndarray
+    kg: np.ndarray
+    present: np.ndarray  # which extended rows exist in this computation
+
+
+@dataclass(frozen=True, eq=False)
+class _Rows:
+    """The model's row layout of the base year, extended by the rows a mode shift creates."""
+
+    layout: model.RowLayout
+    car: np.ndarray  # layout rows a mode shift moves: car visits and car commutes
+    codes: np.ndarray  # result group of every extended row
+    groups: pd.DataFrame  # the result groups' keys, sorted
+    activity: np.ndarray  # of every extended row
+    mode: np.ndarray  # of every extended row
+
+    @classmethod
+    def of(cls, layout: model.RowLayout) -> _Rows:
+        keys = layout.keys[GROUP_KEYS]
+        is_car = (keys["mode"] == Mode.CAR.value) & keys["activity"].isin(
+            [Activity.IN_PERSON.value, Activity.COMMUTE.value]
+        )
+        car = np.flatnonzero(is_car.to_numpy(dtype=bool))
+        copies = (keys.iloc[car].assign(mode=m.value) for m in SHIFT_MODES)
+        extended = pd.concat([keys, *copies], ignore_index=True)
+        codes = extended.groupby(GROUP_KEYS, sort=True).ngroup().to_numpy()
+        first = np.unique(codes, return_index=True)[1]
+        return cls(
+            layout=layout,
+            car=car,
+            codes=codes,
+            groups=extended.iloc[first].reset_index(drop=True),
+            activity=extended["activity"].to_numpy(dtype=object),
+            mode=extended["mode"].to_numpy(dtype=object),
+        )
+
+    def evaluate(self, cells: model.Cells, fx: model.Columns, scenario: Scenario | None) -> _Flows:
+        """The model's rows for (changed) cells and factors, then the scenario's mode shift."""
+        count, km, kg = model.row_values(cells, self.layout, fx)
+        car = self.car
+        shares = (0.0, 0.0) if scenario is None else _mode_shares(scenario)
+        kept = 1.0 - (shares[0] + shares[1])
+        car_count, car_km = count[car], km[car]
+        parts_count, parts_km, parts_kg = [count], [km], [kg]
+        for mode, share in zip(SHIFT_MODES, shares, strict=True):
+            ef = np.asarray(fx[f"ef_{mode.value}"], dtype=float)[self.layout.place[car]]
+            parts_count.append(car_count * share)
+            parts_km.append(car_km * share)
+            parts_kg.append(car_km * share * ef)
+        count[car] = car_count * kept
+        km[car] = car_km * kept
+        kg[car] = kg[car] * kept
+        present = np.concatenate(
+            [np.ones(len(count), dtype=bool), *(np.full(len(car), s > 0) for s in shares)]
+        )
+        return _Flows(
+            np.concatenate(parts_count), np.concatenate(parts_km), np.concatenate(parts_kg), present
+        )
+
+    def grouped(self, flows: dict[Bound, _Flows]) -> pd.DataFrame:
+        """Result rows: the flows summed per result group (groups that exist only)."""
+        central = flows["central"]
+        n_groups = len(self.groups)
+
+        def total(values: np.ndarray) -> np.ndarray:
+            return np.bincount(self.codes, weights=values, minlength=n_groups)
+
+        present = np.bincount(self.codes[central.present], minlength=n_groups) > 0
+        # One float block joined to the keys: a column-by-column assign costs several times more.
+        sums = np.column_stack(
+            [
+                total(central.count),
+                total(central.km),
+                total(central.kg),
+                total(flows["low"].kg),
+                total(flows["high"].kg),
+            ]
+        )
+        values = pd.DataFrame(sums, columns=VALUE_COLUMNS)
+        return pd.concat([self.groups, values], axis=1)[present].reset_index(drop=True)
+
+
+def _mode_shares(scenario: Scenario) -> tuple[float, float]:
+    return (scenario.car_to_pt_share, scenario.car_to_bike_share)
+
+
+@dataclass(frozen=True, eq=False)
+class _Base:
+    """Everything about one base year that no lever changes."""
+
+    cells: model.Cells  # the base year's
+    rows: _Rows
+    fx: dict[Bound, dict[str, np.ndarray]]
+    pair_code: np.ndarray  # each client cell's (office, group) pair
+    pairs: list[tuple[str, str]]
+    flows: dict[Bound, _Flows]
+    result_rows: pd.DataFrame
+    country: str  # main_country of the cube
+
+
+@functools.lru_cache(maxsize=8)
+def _prepare(cube: model.Cube, factors: FactorSet, year: int) -> _Base:
+    base = base_cube(cube, year)
+    if base.clients.empty and base.staff.empty and base.trips.empty:
+        loaded = ", ".join(str(y) for y in cube.years) or "none"
+        raise ScenarioError(f"no data for the base year {year} (loaded years: {loaded})")
+    rows = _Rows.of(model.row_layout(base, factors))
+    fx = {
+        bound: model.columns(model.factor_table(factors, rows.layout.places, bound))
+        for bound in BOUNDS
+    }
+    cells = model.Cells.of(base)
+    flows = {bound: rows.evaluate(cells, fx[bound], None) for bound in BOUNDS}
+    pair_code, pairs = pd.MultiIndex.from_frame(base.clients[["office_id", "group"]]).factorize()
+    return _Base(
+        cells, rows, fx, pair_code, list(pairs), flows, rows.grouped(flows), main_country(cube)
     )
 
 
+# -- the levers ----------------------------------------------------------------------------------
+
+
+def _shift_channels(base: _Base, scenario: Scenario) -> model.Columns:
+    clients = base.cells.clients
+    if not (scenario.channels.total or scenario.office_channels or scenario.group_channels):
+        return clients
+    per_pair = np.array(
+        [[s.video, s.phone, s.online] for s in (scenario.shift_for(o, g) for o, g in base.pairs)]
+    ).reshape(-1, 3)
+    moved = per_pair[base.pair_code]
+    kept = 1.0 - (moved[:, 0] + moved[:, 1] + moved[:, 2])
+    visits = clients["in_person"]
+    return {
+        **clients,
+        "in_person": visits * kept,
+        "video": clients["video"] + visits * moved[:, 0],
+        "phone": clients["phone"] + visits * moved[:, 1],
+        "online": clients["online"] + visits * moved[:, 2],
+        "geo_km_visits": clients["geo_km_visits"] * kept,
+        "given_km_visits": clients["given_km_visits"] * kept,
+    }
+
+
 def _shift_homeoffice(
-    staff: pd.DataFrame, scenario: Scenario, days_per_week: float
-) -> pd.DataFrame:
-    if scenario.homeoffice_days_per_week is None or staff.empty:
+    staff: model.Columns, scenario: Scenario, days_per_week: float
+) -> model.Columns:
+    if scenario.homeoffice_days_per_week is None:
         return staff
     home_share = scenario.homeoffice_eligible_share * min(
         scenario.homeoffice_days_per_week / days_per_week, 1.0
     )
     all_days = staff["office_days"] + staff["homeoffice_days"]
     office_share = np.where(all_days > 0, 1.0 - home_share, 0.0)
-    return staff.assign(
-        office_days=all_days * office_share,
-        homeoffice_days=all_days * (1.0 - office_share) * (all_days > 0),
-        geo_km_office_days=staff["geo_km_all_days"] * office_share,
-        given_km_office_days=staff["given_km_all_days"] * office_share,
-    )
+    return {
+        **staff,
+        "office_days": all_days * office_share,
+        "homeoffice_days": all_days * (1.0 - office_share) * (all_days > 0),
+        "geo_km_office_days": staff["geo_km_all_days"] * office_share,
+        "given_km_office_days": staff["given_km_all_days"] * office_share,
+    }
 
 
-def _shift_modes(rows: pd.DataFrame, scenario: Scenario, fx: pd.DataFrame) -> pd.DataFrame:
-    """Move a share of car km (client visits and commutes) to public transport and bike."""
-    moves = {Mode.PT: scenario.car_to_pt_share, Mode.BIKE: scenario.car_to_bike_share}
-    if not any(moves.values()):
-        return rows
-    is_car = (rows["mode"] == Mode.CAR.value) & rows["activity"].isin(
-        [Activity.IN_PERSON.value, Activity.COMMUTE.value]
-    )
-    car = rows[is_car]
-    kept = 1.0 - sum(moves.values())
-    parts = [
-        rows[~is_car],
-        car.assign(count=car["count"] * kept, km=car["km"] * kept, kg_co2e=car["kg_co2e"] * kept),
-    ]
-    factors_by_place = car[["country", "year"]].merge(fx, on=["country", "year"], how="left")
-    for mode, share in moves.items():
-        if share:
-            ef = factors_by_place[f"ef_{mode.value}"].to_numpy()
-            parts.append(
-                car.assign(
-                    mode=mode.value,
-                    count=car["count"] * share,
-                    km=car["km"] * share,
-                    kg_co2e=car["km"].to_numpy() * share * ef,
-                )
-            )
-    return pd.concat(parts, ignore_index=True)
+def _overridden(
+    fx: dict[str, np.ndarray],
+    central: dict[str, np.ndarray],
+    bound: Bound,
+    overrides: dict[str, float],
+) -> dict[str, np.ndarray]:
+    """A factor table as FactorSet.with_overrides would give it, without rebuilding the set:
+    the value replaced, each bound scaled by the same ratio (collapsed onto it where it was 0)."""
+    if not overrides:
+        return fx
+    changed = dict(fx)
+    for key, new in overrides.items():
+        old = central[key]
+        if bound == "central":
+            changed[key] = np.full(len(old), new)
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            changed[key] = np.where(old == 0, new, fx[key] * (new / old))
+    changed.update(model.car_factor_columns(changed))
+    return changed
 
 
-def _rows_for(
-    cube: model.Cube, factors: FactorSet, scenario: Scenario | None, bound: str
-) -> pd.DataFrame:
-    """Ungrouped emission rows (with country) for one bound, scenario applied if given."""
-    places = pd.concat(
-        [
-            cube.clients[["country", "year"]],
-            cube.staff[["country", "year"]],
-            cube.trips[["country", "year"]],
-        ]
-    )
-    fx = model.factor_table(factors, places, bound)
-    rows = model.emission_rows(cube, factors, bound, with_country=True)
-    if scenario is not None:
-        rows = _shift_modes(rows, scenario, fx)
-    return rows
+# -- apply -------------------------------------------------------------------------------------
 
 
 def apply(cube: model.Cube, factors: FactorSet, scenario: Scenario) -> ScenarioResult:
     """Base year as it was vs base year under the scenario."""
-    base = base_cube(cube, scenario.base_year)
-    changed_factors = factors.with_overrides(scenario.factor_overrides())
-    days_per_week = factors.value("working_days_per_year") / factors.value("working_weeks_per_year")
+    base = _prepare(cube, factors, scenario.base_year)
+    days_per_week = working_days_per_week(factors)
     changed = replace(
-        base,
-        clients=_shift_channels(base.clients, scenario),
-        staff=_shift_homeoffice(base.staff, scenario, days_per_week),
+        base.cells,
+        clients=_shift_channels(base, scenario),
+        staff=_shift_homeoffice(base.cells.staff, scenario, days_per_week),
     )
-    keys = ["year", "office_id", "group", "activity", "mode"]
+    overrides = scenario.factor_overrides()
+    fx = {b: _overridden(base.fx[b], base.fx["central"], b, overrides) for b in BOUNDS}
+    flows = {b: base.rows.evaluate(changed, fx[b], scenario) for b in BOUNDS}
+    saved = {b: float(base.flows[b].kg.sum() - flows[b].kg.sum()) for b in BOUNDS}
 
-    def grouped(c: model.Cube, f: FactorSet, s: Scenario | None, bound: str) -> pd.DataFrame:
-        return (
-            _rows_for(c, f, s, bound)
-            .groupby(keys, as_index=False)[["count", "km", "kg_co2e"]]
-            .sum()
+    activity, mode = base.rows.activity, base.rows.mode
+    commute = activity == Activity.COMMUTE.value
+    home = activity == Activity.HOMEOFFICE.value
+    commute_saved = energy_added = 0.0
+    if scenario.homeoffice_days_per_week is not None:
+        # The home-office lever alone: the same scenario with the base year's office days.
+        without = base.rows.evaluate(
+            replace(changed, staff=base.cells.staff), fx["central"], scenario
         )
+        now = flows["central"]
+        commute_saved = float(without.kg[commute].sum() - now.kg[commute].sum())
+        energy_added = float(now.kg[home].sum() - without.kg[home].sum())
 
-    base_rows = grouped(base, factors, None, "central")
-    new_rows = grouped(changed, changed_factors, scenario, "central")
-    saved = {"central": base_rows["kg_co2e"].sum() - new_rows["kg_co2e"].sum()}
-    for bound in ("low", "high"):
-        saved[bound] = (
-            grouped(base, factors, None, bound)["kg_co2e"].sum()
-            - grouped(changed, changed_factors, scenario, bound)["kg_co2e"].sum()
-        )
-    return _summarise(scenario, factors, base_rows, new_rows, saved, main_country(cube))
-
-
-def _summarise(
-    scenario: Scenario,
-    factors: FactorSet,
-    base_rows: pd.DataFrame,
-    new_rows: pd.DataFrame,
-    saved: dict[str, float],
-    country: str,
-) -> ScenarioResult:
-    def total(rows: pd.DataFrame, column: str, activity: str, mode: str | None = None) -> float:
-        mask = rows["activity"] == activity
-        if mode is not None:
-            mask &= rows["mode"] == mode
-        return float(rows.loc[mask, column].sum())
-
-    visits = Activity.IN_PERSON.value
-    km_saved = total(base_rows, "km", visits) - total(new_rows, "km", visits)
-    car_km_saved = total(base_rows, "km", visits, Mode.CAR.value) - total(
-        new_rows, "km", visits, Mode.CAR.value
-    )
-    year = scenario.base_year
-    commute = Activity.COMMUTE.value
-    home = Activity.HOMEOFFICE.value
+    visit = activity == Activity.IN_PERSON.value
+    car_visit = visit & (mode == Mode.CAR.value)
+    before, after = base.flows["central"], flows["central"]
+    km_saved = float(before.km[visit].sum() - after.km[visit].sum())
+    car_km_saved = float(before.km[car_visit].sum() - after.km[car_visit].sum())
+    country, year = base.country, scenario.base_year
     rebound = factors.value("rebound_share")
     return ScenarioResult(
         scenario=scenario,
-        base_rows=base_rows,
-        scenario_rows=new_rows,
+        base_rows=base.result_rows.copy(deep=False),  # the cached frame stays as it is
+        scenario_rows=base.rows.grouped(flows),
         saved_kg=saved["central"],
-        saved_kg_range=(min(saved["low"], saved["high"]), max(saved["low"], saved["high"])),
+        # The central estimate belongs inside its range even where the bounds move both years
+        # the same way (then low and high savings can both fall below the central one).
+        saved_kg_range=(min(saved.values()), max(saved.values())),
         saved_net_of_rebound_kg=saved["central"] * (1 - rebound),
-        visits_avoided=total(base_rows, "count", visits) - total(new_rows, "count", visits),
+        visits_avoided=float(before.count[visit].sum() - after.count[visit].sum()),
         client_km_saved=km_saved,
         client_hours_saved=km_saved / factors.value("door_to_door_speed_km_per_h", country, year),
         client_money_saved_eur=car_km_saved
         * factors.value("mileage_allowance_eur_per_km", country, year),
-        homeoffice_commute_saved_kg=total(base_rows, "kg_co2e", commute)
-        - total(new_rows, "kg_co2e", commute),
-        homeoffice_energy_added_kg=total(new_rows, "kg_co2e", home)
-        - total(base_rows, "kg_co2e", home),
+        homeoffice_commute_saved_kg=commute_saved,
+        homeoffice_energy_added_kg=energy_added,
     )
+
+
+def working_days_per_week(factors: FactorSet) -> float:
+    return factors.value("working_days_per_year") / factors.value("working_weeks_per_year")
+
+
+def homeoffice_days_per_week(cube: model.Cube, factors: FactorSet, year: int) -> float:
+    """The base year's home-office days per week, averaged over all staff working days."""
+    staff = _prepare(cube, factors, year).cells.staff
+    home_days = float(np.sum(staff["homeoffice_days"]))
+    all_days = home_days + float(np.sum(staff["office_days"]))
+    return home_days / all_days * working_days_per_week(factors) if all_days else 0.0
 
 
 def main_country(cube: model.Cube) -> str:

@@ -1,0 +1,324 @@
+"""The figures of the presenter slides, with the privacy rule of public slides applied.
+
+A slide shown to the public never carries a figure that rests on fewer than
+`min_people_per_cell` people (data/privacy.csv). Offices below the rule are shown together as
+one "other offices" cell, grown by the next-smallest office until the cell itself passes the
+rule (otherwise a small office could be recovered as total minus the offices shown); figures
+of a selection below the rule are withheld. Every table says what it merged or withheld, so
+the slide can tell the audience.
+
+Who stands behind a figure: the clients of the offices, groups and years it sums, and the staff
+of those offices and years. Clients and staff count separately, because a figure that adds a
+small staff to many clients still moves with each of those few staff members.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from calc import model, scenario
+from calc.factors import Factor, FactorSet
+from calc.schema import REMOTE_CHANNELS, STAFF_GROUP, Activity, Channel, Mode
+
+PRIVACY_PATH = Path(__file__).resolve().parent.parent / "data" / "privacy.csv"
+OTHER_OFFICES = "__other__"  # office_id of the merged cell; no loaded office can be called so
+
+CLIENTS = "clients"
+STAFF = "staff"
+
+# What the change equals in plain words: (name, factor key), the change in kg over the factor.
+EQUIVALENT_FACTORS: tuple[tuple[str, str], ...] = (
+    ("car_km", "ef_car_ice_kg_per_vkm"),
+    ("trees", "tree_uptake_kg_per_year"),
+    ("flights", "flight_vie_lhr_return_kg"),
+)
+
+
+def min_people_per_cell(path: Path = PRIVACY_PATH) -> int:
+    """The smallest number of people a figure on a public slide may rest on."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        values = {row["key"]: row["value"] for row in csv.DictReader(handle)}
+    return int(values["min_people_per_cell"])
+
+
+def people_counts(cube: model.Cube) -> pd.DataFrame:
+    """People per year, office and group (client groups, and `staff`): year, office_id, group,
+    population (clients or staff), people."""
+    clients = (
+        cube.clients.groupby(["year", "office_id", "group"], as_index=False)["clients"]
+        .sum()
+        .rename(columns={"clients": "people"})
+        .assign(population=CLIENTS)
+    )
+    staff = (
+        cube.staff.groupby(["year", "office_id"], as_index=False)["staff"]
+        .sum()
+        .rename(columns={"staff": "people"})
+        .assign(group=STAFF_GROUP, population=STAFF)
+    )
+    counts = pd.concat([clients, staff], ignore_index=True)
+    return counts.astype({"year": int, "people": int})[
+        ["year", "office_id", "group", "population", "people"]
+    ]
+
+
+def people_behind(counts: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The people counts of the offices and groups that the (filtered) result rows cover."""
+    covered = rows[["office_id", "group"]].drop_duplicates()
+    return counts.merge(covered, on=["office_id", "group"])
+
+
+def too_few(people: pd.DataFrame, min_people: int) -> bool:
+    """Whether a figure over these people rests, in some year, on a population of 1 to
+    min_people − 1 (a population with nobody in it contributes nothing to the figure)."""
+    per_population = people.groupby(["year", "population"])["people"].sum()
+    return bool(((per_population > 0) & (per_population < min_people)).any())
+
+
+@dataclass(frozen=True)
+class SlideTable:
+    """Figures a slide may show, and what the privacy rule did to get there."""
+
+    table: pd.DataFrame
+    merged: tuple[str, ...] = ()  # offices shown together as OTHER_OFFICES
+    withheld: bool = False  # figures left out because too few people stand behind them
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.merged) or self.withheld
+
+
+def merge_small_offices(table: pd.DataFrame, people: pd.DataFrame, min_people: int) -> SlideTable:
+    """Per-office figures (office_id plus numeric columns) with the small offices summed into
+    one OTHER_OFFICES row; withheld entirely if even all offices together are too few."""
+    people = people[people["office_id"].isin(table["office_id"])]
+    small = [o for o in table["office_id"] if too_few(people[people["office_id"] == o], min_people)]
+    if not small:
+        return SlideTable(table.reset_index(drop=True))
+    by_size = people.groupby("office_id")["people"].sum().sort_values(kind="stable")
+    merged = list(small)
+    for office in by_size.index:
+        if not too_few(people[people["office_id"].isin(merged)], min_people):
+            break
+        if office not in merged:
+            merged.append(office)
+    if too_few(people[people["office_id"].isin(merged)], min_people):
+        return SlideTable(table.iloc[0:0], merged=(), withheld=True)
+    is_merged = table["office_id"].isin(merged)
+    other = table[is_merged].drop(columns="office_id").sum(numeric_only=True).to_frame().T
+    combined = pd.concat(
+        [table[~is_merged], other.assign(office_id=OTHER_OFFICES)], ignore_index=True
+    )
+    return SlideTable(combined[table.columns], merged=tuple(sorted(merged)))
+
+
+# -- the slides --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slides:
+    """Everything the presenter shows for one selection, reference year and current year.
+
+    `comparison` is model.compare on the same rows the overview uses, so every headline number
+    equals the overview's; it is None when the whole selection has too few people.
+    """
+
+    reference: int
+    current: int
+    min_people: int
+    comparison: model.Comparison | None
+    offices: SlideTable  # office_id, reference_kg, current_kg, difference_kg
+    populations: SlideTable  # population, reference_kg, current_kg, difference_kg
+    channels: SlideTable  # activity, reference_count, current_count, reference_kg, current_kg
+    digital_share: SlideTable  # year, contacts, digital_contacts, digital_share
+    story: Story | None  # None when the whole selection has too few people
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    name: str  # one of EQUIVALENT_FACTORS
+    amount: float  # km, trees or flights
+    factor: Factor  # what it was divided by, with its source
+
+
+@dataclass(frozen=True)
+class Story:
+    """The change in plain words: what it equals, and what clients saved on the road.
+
+    The same arithmetic as the overview: |current − reference| over each comparison factor of
+    the main country in the current year; km of in-person visits, reference minus current, at
+    the door-to-door speed, and car km at the official mileage allowance.
+    """
+
+    change_kg: float  # current − reference
+    equivalents: tuple[Equivalent, ...]
+    client_km_saved: float
+    client_hours_saved: float
+    client_money_saved_eur: float
+    speed: Factor
+    allowance: Factor
+
+
+def story(
+    rows: pd.DataFrame, comparison: model.Comparison, factors: FactorSet, country: str
+) -> Story:
+    year = comparison.current
+    change_kg = comparison.difference_kg
+    equivalents = []
+    for name, key in EQUIVALENT_FACTORS:
+        factor = factors.factor(key, country, year)
+        equivalents.append(Equivalent(name, abs(change_kg) / factor.value, factor))
+    visits = rows[rows["activity"] == Activity.IN_PERSON.value]
+    km = visits.groupby("year")["km"].sum()
+    car_km = visits[visits["mode"] == Mode.CAR.value].groupby("year")["km"].sum()
+    km_saved = km.get(comparison.reference, 0.0) - km.get(year, 0.0)
+    car_km_saved = car_km.get(comparison.reference, 0.0) - car_km.get(year, 0.0)
+    speed = factors.factor("door_to_door_speed_km_per_h", country, year)
+    allowance = factors.factor("mileage_allowance_eur_per_km", country, year)
+    return Story(
+        change_kg=change_kg,
+        equivalents=tuple(equivalents),
+        client_km_saved=float(km_saved),
+        client_hours_saved=float(km_saved / speed.value),
+        client_money_saved_eur=float(car_km_saved * allowance.value),
+        speed=speed,
+        allowance=allowance,
+    )
+
+
+def _two_years(rows: pd.DataFrame, key: str, reference: int, current: int) -> pd.DataFrame:
+    """kg (and count) of the reference and the current year per value of `key`."""
+    years = rows[rows["year"].isin([reference, current])]
+    table = years.pivot_table(
+        index=key, columns="year", values=["kg_co2e", "count"], aggfunc="sum", fill_value=0.0
+    )
+    result = pd.DataFrame(index=table.index)
+    for name, year in (("reference", reference), ("current", current)):
+        result[f"{name}_count"] = table.get(("count", year), 0.0)
+        result[f"{name}_kg"] = table.get(("kg_co2e", year), 0.0)
+    result["difference_kg"] = result["current_kg"] - result["reference_kg"]
+    return result.reset_index()
+
+
+def _population_of(group: pd.Series) -> pd.Series:
+    return pd.Series(np.where(group == STAFF_GROUP, STAFF, CLIENTS), index=group.index)
+
+
+def build(
+    rows: pd.DataFrame,
+    counts: pd.DataFrame,
+    reference: int,
+    current: int,
+    factors: FactorSet,
+    country: str,
+    min_people: int,
+) -> Slides:
+    """The slide figures of the filtered result rows (ui.filters.apply(rows) on a page);
+    `country` values the plain-words comparisons (scenario.main_country on a page)."""
+    people = people_behind(counts, rows)
+    in_years = people[people["year"].isin([reference, current])]
+    total_too_few = too_few(in_years, min_people)
+    comparison = (
+        None
+        if total_too_few
+        else model.compare(rows, reference, current, factors.value("rebound_share"))
+    )
+
+    office_figures = _two_years(rows, "office_id", reference, current)[
+        ["office_id", "reference_kg", "current_kg", "difference_kg"]
+    ]
+    offices = (
+        SlideTable(office_figures.iloc[0:0], withheld=True)
+        if total_too_few
+        else merge_small_offices(office_figures, in_years, min_people)
+    )
+    return Slides(
+        reference=reference,
+        current=current,
+        min_people=min_people,
+        comparison=comparison,
+        offices=offices,
+        populations=_populations(rows, in_years, reference, current, min_people),
+        channels=_channels(rows, in_years, reference, current, min_people),
+        digital_share=_digital_share(rows, people, min_people),
+        story=None if comparison is None else story(rows, comparison, factors, country),
+    )
+
+
+def _populations(
+    rows: pd.DataFrame, people: pd.DataFrame, reference: int, current: int, min_people: int
+) -> SlideTable:
+    """Clients vs staff. If one is withheld the other goes too: with the total on the headline
+    slide, the one shown would give away the one withheld."""
+    table = _two_years(
+        rows.assign(population=_population_of(rows["group"])), "population", reference, current
+    )[["population", "reference_kg", "current_kg", "difference_kg"]]
+    small = [
+        p for p in table["population"] if too_few(people[people["population"] == p], min_people)
+    ]
+    if small:
+        return SlideTable(table.iloc[0:0], withheld=True)
+    order = {CLIENTS: 0, STAFF: 1}
+    return SlideTable(
+        table.sort_values("population", key=lambda s: s.map(order), ignore_index=True)
+    )
+
+
+def _channels(
+    rows: pd.DataFrame, people: pd.DataFrame, reference: int, current: int, min_people: int
+) -> SlideTable:
+    """Client contacts and their kg per channel, before and after."""
+    channel_rows = rows[rows["activity"].isin([c.value for c in Channel])]
+    table = _two_years(channel_rows, "activity", reference, current).drop(columns="difference_kg")
+    if too_few(people[people["population"] == CLIENTS], min_people):
+        return SlideTable(table.iloc[0:0], withheld=True)
+    order = {c.value: i for i, c in enumerate(Channel)}
+    return SlideTable(table.sort_values("activity", key=lambda s: s.map(order), ignore_index=True))
+
+
+def _digital_share(rows: pd.DataFrame, people: pd.DataFrame, min_people: int) -> SlideTable:
+    """Share of client contacts by phone, video or online, per year; years with too few
+    clients are left out."""
+    contacts = rows[rows["activity"].isin([c.value for c in Channel])]
+    remote = contacts["activity"].isin([c.value for c in REMOTE_CHANNELS])
+    table = (
+        contacts.assign(digital_contacts=contacts["count"].where(remote, 0.0))
+        .groupby("year", as_index=False)
+        .agg(contacts=("count", "sum"), digital_contacts=("digital_contacts", "sum"))
+    )
+    table = table[table["contacts"] > 0]
+    clients = people[people["population"] == CLIENTS]
+    allowed = [y for y in table["year"] if not too_few(clients[clients["year"] == y], min_people)]
+    shown = table[table["year"].isin(allowed)]
+    return SlideTable(
+        shown.assign(digital_share=shown["digital_contacts"] / shown["contacts"]).reset_index(
+            drop=True
+        ),
+        withheld=len(shown) < len(table),
+    )
+
+
+# -- the saved scenario ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScenarioSlide:
+    """What a saved scenario would still save, per year, for the whole organisation."""
+
+    result: scenario.ScenarioResult | None  # None when the base year has too few people
+    offices: SlideTable  # office_id, base_kg, scenario_kg, saved_kg
+
+
+def scenario_slide(
+    result: scenario.ScenarioResult, counts: pd.DataFrame, min_people: int
+) -> ScenarioSlide:
+    people = counts[counts["year"] == result.scenario.base_year]
+    if too_few(people, min_people):
+        return ScenarioSlide(None, SlideTable(pd.DataFrame(), withheld=True))
+    per_office = result.by("office_id")[["office_id", "base_kg", "scenario_kg", "saved_kg"]]
+    return ScenarioSlide(result, merge_small_offices(per_office, people, min_people))

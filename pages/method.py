@@ -1,0 +1,311 @@
+"""Method & factors: the formulas in plain words with the values they use, and the factor set.
+
+Every number shown comes from the active factor set (ui.compute.factors()) and calc's own
+functions. Edits in the table are validated with FactorSet.from_frame and then stored in the
+session, where ui.compute picks them up: every page recomputes with them at once.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from calc import model, scenario
+from calc.factors import FactorError, FactorSet
+from calc.schema import Mode
+from ui import compute, filters
+from ui.i18n import number, percent, t
+
+EDITABLE = ("value", "low", "high")
+EDITOR_ROUND_KEY = "method_editor_round"  # session: a new value gives a fresh, unedited editor
+REMOTE_CHANNELS: tuple[model.RemoteChannel, ...] = ("video", "phone", "online")
+SIGNIFICANT_DIGITS = 4
+FULL_PRECISION = "%g"  # the grid's default shows 4 decimals: 0.0059 for 0.005905
+GRAMS_PER_KG = 1000.0  # a remote contact emits grams: 2.8 g reads better than 0.0028 kg
+
+
+def factor_number(value: float) -> str:
+    """A factor with up to four significant digits and no trailing zeros, per language."""
+    if value == 0 or not math.isfinite(value):
+        return number(value, 0)
+    decimals = max(0, SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(abs(value))))
+    text = number(value, decimals)
+    separator = number(0.5, 1)[1]  # "." or ","
+    return text.rstrip("0").rstrip(separator) if separator in text else text
+
+
+def mode_label(mode: str) -> str:
+    return t(f"mode.{mode}")
+
+
+def with_overridden_bounds(active: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
+    """The edited table, where a row whose value alone changed gets its bounds moved with it.
+
+    Same rule as `--set` (FactorSet.with_overrides): low and high scale by new/old value, or
+    collapse onto the new value when the old one was 0. Bounds the user edited are kept.
+    """
+    value_changed = edited["value"].ne(active["value"])
+    bounds_kept = edited["low"].eq(active["low"]) & edited["high"].eq(active["high"])
+    rescale = value_changed & bounds_kept & edited["value"].notna()
+    ratio = (edited["value"] / active["value"]).where(active["value"] != 0)
+
+    def moved(bound: pd.Series) -> pd.Series:
+        # Rounded to 12 significant digits: 0.33, not 0.32999999999999996, in the table.
+        scaled = (bound * ratio).map(lambda x: float(f"{x:.12g}"), na_action="ignore")
+        return scaled.fillna(edited["value"])
+
+    return edited.assign(
+        low=edited["low"].mask(rescale, moved(active["low"])),
+        high=edited["high"].mask(rescale, moved(active["high"])),
+    )
+
+
+def reset_factors() -> None:
+    st.session_state.pop(compute.FACTORS_KEY, None)
+    st.session_state[EDITOR_ROUND_KEY] = st.session_state.get(EDITOR_ROUND_KEY, 0) + 1
+
+
+# -- the formulas --------------------------------------------------------------------------------
+
+
+def place_factors(factors: FactorSet, country: str, year: int) -> pd.DataFrame:
+    """The model's factor row (with the composite kg per pkm of every mode) for one place."""
+    place = pd.DataFrame({"country": [country], "year": [year]})
+    return model.factor_table(factors, place, "central")
+
+
+def show_formulas(factors: FactorSet, fx: pd.DataFrame, country: str, year: int) -> None:
+    row = fx.iloc[0]
+    grid = row["grid_kg_per_kwh"]
+
+    def value(key: str) -> str:
+        return factor_number(factors.value(key, country, year))
+
+    sections = [
+        ("distance", {"detour": value("detour_factor")}),
+        ("visit", {"country": country}),
+        (
+            "car",
+            {
+                "ev_share": value("ev_share"),
+                "ice": value("ef_car_ice_kg_per_vkm"),
+                "ev_kwh": value("ev_energy_kwh_per_vkm"),
+                "grid": factor_number(grid),
+                "occupancy": value("car_occupancy"),
+                "ef_car": factor_number(row["ef_car"]),
+            },
+        ),
+        (
+            "remote",
+            {"grid": factor_number(grid)}
+            | {
+                f"{channel}_{unit}": factor_number(row[f"energy_{channel}_kwh_per_contact"] * scale)
+                for channel in REMOTE_CHANNELS
+                for unit, scale in (("kwh", 1.0), ("g", grid * GRAMS_PER_KG))
+            },
+        ),
+        (
+            "staff",
+            {
+                "heat_kwh": value("homeoffice_heating_kwh_per_day"),
+                "heat_ef": value("ef_heating_kg_per_kwh"),
+                "power_kwh": value("homeoffice_electricity_kwh_per_day"),
+                "grid": factor_number(grid),
+                "homeoffice_kg": factor_number(model.homeoffice_kg_per_day(fx).iloc[0]),
+                "days": value("working_days_per_year"),
+                "weeks": value("working_weeks_per_year"),
+            },
+        ),
+        ("trips", {"plane_detour": value("plane_detour_km")}),
+        ("compare", {"rebound": percent(factors.value("rebound_share"))}),
+        (
+            "plain",
+            {
+                "allowance": value("mileage_allowance_eur_per_km"),
+                "speed": value("door_to_door_speed_km_per_h"),
+                "tree": value("tree_uptake_kg_per_year"),
+                "flight": value("flight_vie_lhr_return_kg"),
+                "budget": value("budget_per_capita_kg_per_year"),
+            },
+        ),
+        ("range", {}),
+    ]
+    for name, values in sections:
+        with st.container(border=True):
+            st.markdown(f"**{t(f'method.{name}.title')}**")
+            st.markdown(t(f"method.{name}.body", **values))
+            if name == "visit":
+                show_mode_split(factors, country)
+
+
+def show_mode_split(factors: FactorSet, country: str) -> None:
+    split = factors.mode_split(country)
+    split["band"] = [
+        t("method.split.band", low=number(lo), high=number(hi))
+        for lo, hi in zip(split["band_lo_km"], split["band_hi_km"], strict=True)
+    ]
+    wide = split.pivot_table(index="band", columns="mode", values="share", sort=False)
+    shown = wide.map(percent).rename(columns=mode_label).rename_axis(t("method.split.distance"))
+    st.dataframe(shown, alt=t("method.split.alt", country=country))
+
+
+def show_break_even(factors: FactorSet, fx: pd.DataFrame, country: str, year: int) -> None:
+    st.subheader(t("method.breakeven.title"))
+    st.markdown(t("method.breakeven.body", country=country, year=year))
+    by_channel = {c: model.break_even_km(factors, country, year, c) for c in REMOTE_CHANNELS}
+    frame = pd.DataFrame(
+        {
+            "mode": [mode_label(m.value) for m in Mode],
+            "kg_per_pkm": [factor_number(fx.iloc[0][f"ef_{m.value}"]) for m in Mode],
+            **{
+                channel: [
+                    factor_number(km) if math.isfinite(km) else t("method.breakeven.never")
+                    for km in (by_channel[channel][m.value] for m in Mode)
+                ]
+                for channel in REMOTE_CHANNELS
+            },
+        }
+    )
+    right = "right"
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={
+            "mode": st.column_config.TextColumn(t("method.breakeven.mode"), pinned=True),
+            "kg_per_pkm": st.column_config.TextColumn(
+                t("method.breakeven.kg_per_pkm"), alignment=right
+            ),
+            **{
+                channel: st.column_config.TextColumn(
+                    t("method.breakeven.km", channel=t(f"activity.{channel}")),
+                    alignment=right,
+                )
+                for channel in REMOTE_CHANNELS
+            },
+        },
+        alt=t("method.breakeven.alt"),
+    )
+
+
+# -- the factor table ----------------------------------------------------------------------------
+
+
+def show_factor_table(active: FactorSet, default: FactorSet) -> None:
+    st.subheader(t("method.factors.title"))
+    st.markdown(t("method.factors.body"))
+    table = active.table
+    # Numbered from 1, as the validation messages count rows.
+    table.index = pd.RangeIndex(1, len(table) + 1)
+    changes = changed_factors(active, default)
+    if changes.empty:
+        st.caption(t("method.factors.active_default"))
+    else:
+        st.info(t("method.factors.active_edited", count=len(changes)), icon=":material/edit:")
+        st.dataframe(
+            changes,
+            hide_index=True,
+            column_config=factor_columns()
+            | {
+                "default": st.column_config.NumberColumn(
+                    t("method.col.default"), format=FULL_PRECISION
+                )
+            },
+            placeholder=t("method.col.any"),
+            alt=t("method.factors.changes_alt"),
+        )
+    editor_round = st.session_state.get(EDITOR_ROUND_KEY, 0)
+    edited = st.data_editor(
+        table,
+        key=f"method_factors_{editor_round}",
+        disabled=[c for c in table.columns if c not in EDITABLE],
+        column_config=factor_columns(),
+        num_rows="fixed",
+        placeholder=t("method.col.any"),
+        alt=t("method.factors.alt"),
+    )
+    with st.container(horizontal=True):
+        st.download_button(
+            t("method.factors.download"),
+            data=active.to_csv_bytes(),
+            file_name="wegbilanz-factors.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        st.button(
+            t("method.factors.reset"),
+            icon=":material/restart_alt:",
+            on_click=reset_factors,
+            disabled=changes.empty,
+            key="method_reset",
+        )
+    apply_edit(table, edited, active)
+
+
+def apply_edit(table: pd.DataFrame, edited: pd.DataFrame, active: FactorSet) -> None:
+    """Validate an edit; if it holds, make it the session's factor set and rerun every figure."""
+    if edited[list(EDITABLE)].equals(table[list(EDITABLE)]):
+        return
+    candidate = with_overridden_bounds(table, edited).reset_index(drop=True)
+    try:
+        checked = FactorSet.from_frame(candidate, "edited")
+    except FactorError as error:
+        st.error(
+            t("method.factors.invalid_body", message=error),
+            title=t("method.factors.invalid_title"),
+            icon=":material/error:",
+        )
+        return
+    if checked.fingerprint() != active.fingerprint():
+        st.session_state[compute.FACTORS_KEY] = checked.table
+        st.rerun()  # the formulas above were drawn with the factors before this edit
+
+
+def changed_factors(active: FactorSet, default: FactorSet) -> pd.DataFrame:
+    """Rows of the active set whose value or bounds differ from the shipped default."""
+    keys = ["key", "country", "year"]
+    both = active.table.merge(
+        default.table[[*keys, *EDITABLE]], on=keys, how="left", suffixes=("", "_default")
+    )
+    differs = pd.Series(False, index=both.index)
+    for column in EDITABLE:
+        differs |= both[column].ne(both[f"{column}_default"])
+    changed = both[differs].rename(columns={"value_default": "default"})
+    return changed[["key", "country", "year", "default", "value", "low", "high", "unit"]]
+
+
+def factor_columns() -> dict[str, Any]:
+    text = st.column_config.TextColumn
+    return {
+        "key": text(t("method.col.key"), pinned=True),
+        "value": st.column_config.NumberColumn(t("method.col.value"), format=FULL_PRECISION),
+        "low": st.column_config.NumberColumn(t("method.col.low"), format=FULL_PRECISION),
+        "high": st.column_config.NumberColumn(t("method.col.high"), format=FULL_PRECISION),
+        "unit": text(t("method.col.unit")),
+        "country": text(t("method.col.country"), help=t("method.col.country_help")),
+        "year": st.column_config.NumberColumn(
+            t("method.col.year"), format="%d", help=t("method.col.year_help")
+        ),
+        "scope": text(t("method.col.scope")),
+        "status": text(t("method.col.status"), help=t("method.col.status_help")),
+        "source": text(t("method.col.source"), width="large"),
+        "note": text(t("method.col.note"), width="large"),
+    }
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+factors = compute.factors()
+country = scenario.main_country(compute.cube())
+year = filters.current_year()
+
+st.title(t("method.title"))
+st.markdown(t("method.intro", country=country, year=year))
+fx = place_factors(factors, country, year)
+show_formulas(factors, fx, country, year)
+show_break_even(factors, fx, country, year)
+# The cached shipped set: a page switch must not re-read the factor file.
+show_factor_table(factors, compute._default_factors())

@@ -1,0 +1,478 @@
+"""Presenter mode: full-screen slides for a projector or a booth. Big numbers, plain words,
+no personal data; advanced by arrow keys, a clicker (page up/down) or a timer (?auto=10)."""
+
+import time
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from calc import model, presenter, saved, scenario
+from calc.factors import FactorSet
+from ui import charts, compute, db, filters
+from ui.i18n import number, percent, t, tonnes
+
+SLIDE_KEY = "slide"  # 1-based slide number, in the URL
+AUTO_KEY = "auto"  # seconds per slide for a booth (0: by hand), in the URL
+SCENARIO_KEY = "what_if"  # the saved scenario of the last slide, in the URL
+SHOWN_AT_KEY = "presenter_shown_at"  # when the current slide appeared: the timer counts from it
+MAX_AUTO_S = 600
+# The key number of a slide, in px: Streamlit's largest heading (2.75rem) is too small for the
+# back of a room, and theming by CSS is off limits, so it is an Altair text mark.
+BIG_PX = 150
+BIG_IN_COLUMN_PX = 96
+MINUS = "\u2212"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load_slides(
+    version: str,
+    factor_fingerprint: str,
+    offices: tuple[str, ...],
+    groups: tuple[str, ...],
+    reference: int,
+    current: int,
+    _rows: pd.DataFrame,
+    _cube: model.Cube,
+    _factors: FactorSet,
+) -> presenter.Slides:
+    del version, factor_fingerprint, offices, groups  # cache keys: they decide the arguments
+    return presenter.build(
+        _rows,
+        presenter.people_counts(_cube),
+        reference,
+        current,
+        _factors,
+        scenario.main_country(_cube),
+        presenter.min_people_per_cell(),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_scenario_slide(
+    version: str,
+    factor_fingerprint: str,
+    scenario_json: str,
+    _cube: model.Cube,
+    _factors: FactorSet,
+) -> presenter.ScenarioSlide:
+    del version, factor_fingerprint  # cache keys
+    result = scenario.apply(_cube, _factors, scenario.Scenario.from_json(scenario_json))
+    return presenter.scenario_slide(
+        result, presenter.people_counts(_cube), presenter.min_people_per_cell()
+    )
+
+
+# -- building blocks ---------------------------------------------------------------------------
+
+
+def big(text: str, px: int = BIG_PX) -> None:
+    """The number a slide is about, large enough for the back of a room."""
+    chart = (
+        alt.Chart(pd.DataFrame({"x": [0.0]}))
+        .mark_text(text=text, fontSize=px, fontWeight="bold")
+        .encode(x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1, 1])))
+        .properties(height=int(px * 1.25))
+        .configure_view(strokeWidth=0)
+    )
+    st.altair_chart(chart, alt=text)
+
+
+def title(text: str) -> None:
+    st.markdown(f"# {text}", text_alignment="center")
+
+
+def statement(text: str) -> None:
+    st.markdown(f"## {text}", text_alignment="center")
+
+
+def signed_percent(share: float) -> str:
+    if round(share * 100) == 0:
+        return percent(0.0)
+    return f"{'+' if share > 0 else MINUS}{percent(abs(share))}"
+
+
+def privacy_note(table: presenter.SlideTable, min_people: int) -> None:
+    """What the privacy rule did to this slide (or that it has nothing to show), in words the
+    audience can read."""
+    if table.withheld:
+        st.info(t("presenter.privacy.withheld", n=min_people), icon=":material/shield_person:")
+    elif table.merged:
+        st.info(t("presenter.privacy.merged", n=min_people), icon=":material/shield_person:")
+    elif table.table.empty:
+        st.info(t("presenter.empty"), icon=":material/filter_alt_off:")
+
+
+def too_few(min_people: int) -> None:
+    st.info(t("presenter.privacy.too_few", n=min_people), icon=":material/shield_person:")
+
+
+def office_names(frame: pd.DataFrame) -> pd.Series:
+    names = dict(zip(cube.offices["office_id"], cube.offices["name"], strict=True))
+    names[presenter.OTHER_OFFICES] = t("presenter.other_offices")
+    return frame["office_id"].map(names)
+
+
+def office_heatmap(frame: pd.DataFrame, columns: dict[str, str], description: str) -> None:
+    """Offices down, the given kg columns across, t CO2e written in each cell."""
+    long = frame.assign(office=office_names(frame)).melt(
+        id_vars="office", value_vars=list(columns), var_name="column", value_name="kg"
+    )
+    long = long.assign(column=long["column"].map(columns), t_co2e=long["kg"] / 1000)
+    st.altair_chart(
+        charts.heatmap(
+            long,
+            "column",
+            "office",
+            "t_co2e",
+            value_title=t("unit.t"),
+            x_order=list(columns.values()),
+            value_format=",.1f",
+            large=True,
+        ),
+        alt=description,
+    )
+
+
+def two_year_frame(
+    table: pd.DataFrame, key: str, value: str, labels: dict[str, str]
+) -> pd.DataFrame:
+    """Long rows (year, label, value) of the reference_<value> and current_<value> columns."""
+    year_of = {f"reference_{value}": str(reference), f"current_{value}": str(current)}
+    frame = table.melt(id_vars=key, value_vars=list(year_of), value_name=value)
+    return frame.assign(year=frame["variable"].map(year_of), label=frame[key].map(labels))
+
+
+# -- the slides --------------------------------------------------------------------------------
+
+
+def slide_headline(slides: presenter.Slides) -> None:
+    comparison = slides.comparison
+    title(t("presenter.headline.title", reference=slides.reference, current=slides.current))
+    if comparison is None:
+        too_few(slides.min_people)
+        return
+    big(charts.signed_tonnes(comparison.difference_kg))
+    change = comparison.difference_kg / comparison.reference_kg if comparison.reference_kg else 0
+    statement(
+        t(
+            "presenter.headline.from_to",
+            reference_t=tonnes(comparison.reference_kg),
+            current_t=tonnes(comparison.current_kg),
+            percent=signed_percent(change),
+        )
+    )
+    statement(t("presenter.headline.avoided", avoided=tonnes(comparison.avoided_by_channels_kg)))
+    st.caption(
+        t(
+            "presenter.headline.range",
+            low=charts.signed_tonnes(comparison.difference_kg_range[0]),
+            high=charts.signed_tonnes(comparison.difference_kg_range[1]),
+        ),
+        text_alignment="center",
+    )
+
+
+def slide_split(slides: presenter.Slides) -> None:
+    title(t("presenter.split.title"))
+    table = slides.populations
+    if table.withheld:
+        privacy_note(table, slides.min_people)
+        return
+    labels = {presenter.CLIENTS: t("presenter.split.clients"), presenter.STAFF: t("group.staff")}
+    numbers_col, chart_col = st.columns([2, 3], gap="large", vertical_alignment="center")
+    with numbers_col:
+        for row in table.table.itertuples(index=False):
+            statement(labels[row.population])
+            big(charts.signed_tonnes(row.difference_kg), BIG_IN_COLUMN_PX)
+            statement(f"{tonnes(row.reference_kg)} → {tonnes(row.current_kg)}")
+    frame = two_year_frame(table.table, "population", "kg", labels)
+    with chart_col:
+        st.altair_chart(
+            charts.stacked_bar(
+                frame.assign(t_co2e=frame["kg"] / 1000),
+                "year",
+                "t_co2e",
+                "label",
+                value_title=t("unit.t"),
+                category_order=[str(slides.reference), str(slides.current)],
+                stack_order=list(labels.values()),
+                large=True,
+            ),
+            alt=t("presenter.split.title"),
+        )
+
+
+def slide_story(slides: presenter.Slides) -> None:
+    story = slides.story
+    if story is None:
+        too_few(slides.min_people)
+        return
+    direction = "down" if story.change_kg < 0 else "up"
+    title(t(f"presenter.story.{direction}", change=tonnes(abs(story.change_kg))))
+    columns = st.columns(len(story.equivalents), gap="large")
+    for column, equivalent in zip(columns, story.equivalents, strict=True):
+        with column, st.container(border=True, height="stretch"):
+            big(number(equivalent.amount), BIG_IN_COLUMN_PX)
+            statement(t(f"presenter.story.{equivalent.name}"))
+            st.caption(t("presenter.source", source=equivalent.factor.source))
+    less = story.client_km_saved >= 0
+    statement(
+        t(
+            f"presenter.story.clients_{'less' if less else 'more'}",
+            km=number(abs(story.client_km_saved)),
+            hours=number(abs(story.client_hours_saved)),
+            money=number(abs(story.client_money_saved_eur)),
+        )
+    )
+
+
+def slide_channels(slides: presenter.Slides) -> None:
+    title(t("presenter.channels.title", reference=slides.reference, current=slides.current))
+    table = slides.channels
+    if table.table.empty:
+        privacy_note(table, slides.min_people)
+        return
+    channel = table.table.set_index("activity")
+    visits = channel.loc["in_person"]
+    remote = channel.drop(index="in_person")
+    numbers_col, chart_col = st.columns([2, 3], gap="large", vertical_alignment="center")
+    with numbers_col:
+        statement(t("presenter.channels.visits"))
+        if visits["reference_count"]:
+            change = visits["current_count"] / visits["reference_count"] - 1
+            big(signed_percent(change), BIG_IN_COLUMN_PX)
+        statement(
+            t(
+                "presenter.channels.kg",
+                reference=slides.reference,
+                current=slides.current,
+                visits_reference=tonnes(visits["reference_kg"]),
+                visits_current=tonnes(visits["current_kg"]),
+                remote_current=tonnes(remote["current_kg"].sum()),
+            )
+        )
+    labels = {a: t(f"activity.{a}") for a in table.table["activity"]}
+    with chart_col:
+        st.altair_chart(
+            charts.stacked_bar(
+                two_year_frame(table.table, "activity", "count", labels),
+                "year",
+                "count",
+                "label",
+                value_title=t("presenter.channels.contacts"),
+                category_order=[str(slides.reference), str(slides.current)],
+                stack_order=list(labels.values()),
+                value_format=",.0f",
+                large=True,
+            ),
+            alt=t("presenter.channels.alt", reference=slides.reference, current=slides.current),
+        )
+
+
+def slide_digital(slides: presenter.Slides) -> None:
+    table = slides.digital_share
+    title(t("presenter.digital.title"))
+    if table.table.empty:
+        privacy_note(table, slides.min_people)
+        return
+    latest = table.table.iloc[-1]
+    numbers_col, chart_col = st.columns([2, 3], gap="large", vertical_alignment="center")
+    with numbers_col:
+        statement(t("presenter.digital.share", year=int(latest["year"])))
+        big(percent(latest["digital_share"]), BIG_IN_COLUMN_PX)
+    with chart_col:
+        st.altair_chart(
+            charts.digital_share(
+                table.table.rename(columns={"digital_share": "share"}),
+                t("presenter.digital.axis"),
+                large=True,
+            ),
+            alt=t("presenter.digital.title"),
+        )
+    privacy_note(table, slides.min_people)
+
+
+def slide_offices(slides: presenter.Slides) -> None:
+    title(t("presenter.offices.title"))
+    table = slides.offices
+    if table.table.empty:
+        privacy_note(table, slides.min_people)
+        return
+    office_heatmap(
+        table.table.sort_values("difference_kg"),
+        {
+            "reference_kg": str(slides.reference),
+            "current_kg": str(slides.current),
+            "difference_kg": t("presenter.offices.change"),
+        },
+        t("presenter.offices.title"),
+    )
+    privacy_note(table, slides.min_people)
+
+
+def slide_scenario(slides: presenter.Slides) -> None:
+    name = st.session_state.get(SCENARIO_KEY) or scenario_names[0]
+    what_if = saved.load(db.cursor(), name)
+    title(t("presenter.scenario.title", name=name))
+    try:
+        shown = load_scenario_slide(
+            db.dataset_version(), factors.fingerprint(), what_if.to_json(), cube, factors
+        )
+    except scenario.ScenarioError:
+        statement(t("presenter.scenario.unavailable", year=what_if.base_year))
+        return
+    result = shown.result
+    if result is None:
+        too_few(slides.min_people)
+        return
+    numbers_col, offices_col = st.columns([2, 3], gap="large", vertical_alignment="center")
+    with numbers_col:
+        statement(t("presenter.scenario.saved", year=what_if.base_year))
+        big(tonnes(result.saved_kg), BIG_IN_COLUMN_PX)
+        statement(
+            t(
+                "presenter.scenario.range",
+                low=tonnes(result.saved_kg_range[0]),
+                high=tonnes(result.saved_kg_range[1]),
+            )
+        )
+    with offices_col:
+        if not shown.offices.table.empty:
+            office_heatmap(
+                shown.offices.table.sort_values("saved_kg", ascending=False),
+                {
+                    "base_kg": str(what_if.base_year),
+                    "scenario_kg": t("presenter.scenario.column"),
+                    "saved_kg": t("presenter.scenario.saved_column"),
+                },
+                t("presenter.scenario.title", name=name),
+            )
+        privacy_note(shown.offices, slides.min_people)
+    st.caption(t("presenter.scenario.scope"), text_alignment="center")
+
+
+# -- navigation --------------------------------------------------------------------------------
+
+
+def go(step: int) -> None:
+    current_slide = st.session_state.get(SLIDE_KEY) or 1
+    st.session_state[SLIDE_KEY] = (current_slide - 1 + step) % len(deck) + 1
+    st.session_state[SHOWN_AT_KEY] = time.monotonic()
+
+
+def restart_timer() -> None:
+    st.session_state[SHOWN_AT_KEY] = time.monotonic()
+
+
+reference, current = filters.reference_year(), filters.current_year()
+factors = compute.factors()
+cube = compute.cube()
+rows = filters.apply(compute.rows())
+scenario_names = saved.names(db.cursor())
+
+deck = [
+    slide_headline,
+    slide_split,
+    slide_story,
+    slide_channels,
+    slide_digital,
+    slide_offices,
+    *([slide_scenario] if scenario_names else []),
+]
+# Outside the fragment: a new timer reruns the page, and the fragment takes the new interval.
+with st.popover(t("presenter.settings"), icon=":material/settings:", type="tertiary"):
+    auto_s = st.number_input(
+        t("presenter.auto"),
+        min_value=0,
+        max_value=MAX_AUTO_S,
+        step=5,
+        key=AUTO_KEY,
+        bind="query-params",
+        help=t("presenter.auto.help"),
+    )
+    if scenario_names:
+        st.selectbox(
+            t("presenter.scenario.choose"), scenario_names, key=SCENARIO_KEY, bind="query-params"
+        )
+    st.caption(t("presenter.keys"))
+
+
+@st.fragment(run_every=auto_s or None)
+def show() -> None:
+    if (st.session_state.get(SLIDE_KEY) or 1) > len(deck):
+        st.session_state[SLIDE_KEY] = 1  # the URL asked for a slide this deck does not have
+    st.session_state.setdefault(SHOWN_AT_KEY, time.monotonic())
+    # The timer reruns this fragment every auto_s seconds; clicks rerun it too, but they have
+    # just restarted the clock, so only the timer's own runs move on.
+    if auto_s and time.monotonic() - st.session_state[SHOWN_AT_KEY] >= auto_s * 0.95:
+        go(+1)
+    if rows.empty:
+        st.info(t("presenter.empty"), icon=":material/filter_alt_off:")
+        return
+    slides = load_slides(
+        db.dataset_version(),
+        factors.fingerprint(),
+        tuple(filters.selected_offices()),
+        tuple(filters.selected_groups()),
+        reference,
+        current,
+        rows,
+        cube,
+        factors,
+    )
+    # The slide sits above the buttons but is drawn after them: on a first visit the slide
+    # number in the URL reaches the session only when its widget is drawn.
+    slide_area = st.container()
+    with st.container(horizontal=True, horizontal_alignment="center", vertical_alignment="center"):
+        # Presentation clickers send page up and page down; keyboards use the arrows.
+        st.button(
+            ":material/keyboard_double_arrow_left:",
+            key="clicker_back",
+            type="tertiary",
+            help=t("presenter.clicker_back"),
+            on_click=go,
+            args=(-1,),
+            shortcut="PageUp",
+        )
+        st.button(
+            t("presenter.back"),
+            icon=":material/arrow_back:",
+            key="back",
+            on_click=go,
+            args=(-1,),
+            shortcut="Left",
+        )
+        st.segmented_control(
+            t("presenter.slide"),
+            list(range(1, len(deck) + 1)),
+            key=SLIDE_KEY,
+            bind="query-params",
+            required=True,
+            label_visibility="collapsed",
+            on_change=restart_timer,
+        )
+        st.button(
+            t("presenter.next"),
+            icon=":material/arrow_forward:",
+            icon_position="right",
+            key="next",
+            type="primary",
+            on_click=go,
+            args=(+1,),
+            shortcut="Right",
+        )
+        st.button(
+            ":material/keyboard_double_arrow_right:",
+            key="clicker_next",
+            type="tertiary",
+            help=t("presenter.clicker_next"),
+            on_click=go,
+            args=(+1,),
+            shortcut="PageDown",
+        )
+    with slide_area:
+        deck[(st.session_state.get(SLIDE_KEY) or 1) - 1](slides)
+
+
+show()

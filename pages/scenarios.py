@@ -1,0 +1,542 @@
+"""What-if scenarios: move the levers and see at once what changes; save, compare and share.
+
+The levers and their results sit in one fragment: a slider move reruns only that fragment and
+costs one calc.scenario.apply on the cube cached for this data set (no SQL, no file, no
+geocoding). Saved scenarios (DuckDB) are read below the fragment, on full runs only. Every
+lever is bound to the URL, so a copied link reproduces the scenario.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from calc import saved
+from calc.factors import FactorSet
+from calc.model import Cube
+from calc.scenario import (
+    ScenarioError,
+    ScenarioResult,
+    apply,
+    homeoffice_days_per_week,
+    main_country,
+    working_days_per_week,
+)
+from ui import compute, db
+from ui import scenario_state as state
+from ui.filters import group_label
+from ui.i18n import number, percent, t, tonnes
+
+NAME_KEY = "scenario_name"
+PICK_KEY = "scenario_pick"
+COMPARE_KEY = "scenario_compare"
+UPLOAD_KEY = "scenario_upload"
+FLASH_KEY = "scenarios_flash"  # session: (kind, text) a callback leaves for the next run
+MAX_COMPARED = 4
+KG_PER_T = 1000.0
+SERIES_COLORS = ["#8A9590", "#0B6E4F"]  # base year grey, scenario the theme's green
+
+
+def context(cube: Cube, factors: FactorSet, year: int | None = None) -> state.Context:
+    years = tuple(cube.years)
+    chosen = state.base_year(years) if year is None else year
+    return state.Context(
+        years=years,
+        offices=tuple(cube.offices["office_id"]),
+        groups=tuple(sorted(set(cube.clients["group"]))),
+        defaults=state.assumption_defaults(factors, main_country(cube), chosen),
+        days_per_week=working_days_per_week(factors),
+    )
+
+
+def office_names(cube: Cube) -> dict[str, str]:
+    return dict(zip(cube.offices["office_id"], cube.offices["name"], strict=True))
+
+
+# -- levers ----------------------------------------------------------------------------------
+
+
+def share_sliders(
+    keys: list[str], labels: list[str], helps: list[str] | None = None, side_by_side: bool = False
+) -> None:
+    """Percent sliders of one set whose shares may not add up past 100 %."""
+    places = st.columns(len(keys)) if side_by_side else [st.container() for _ in keys]
+    for place, key, label, help_text in zip(
+        places, keys, labels, helps or [None] * len(keys), strict=True
+    ):
+        place.slider(
+            label,
+            min_value=0,
+            max_value=100,
+            value=0,
+            step=1,
+            format="%d %%",
+            key=key,
+            help=help_text,
+            on_change=state.cap_shares,
+            args=(keys, key),
+            bind="query-params",
+        )
+
+
+def channel_levers(cube: Cube, ctx: state.Context) -> None:
+    labels = [t(f"scenarios.channel.{c}") for c in state.CHANNELS]
+    with st.container(border=True):
+        st.markdown(f"**:material/devices: {t('scenarios.channels')}**")
+        st.caption(t("scenarios.channels.help"))
+        helps = [t("scenarios.channel.help", channel=t(f"activity.{c}")) for c in state.CHANNELS]
+        share_sliders(list(state.CHANNELS), labels, helps)
+        names = office_names(cube)
+        own = {
+            "office": (ctx.offices, lambda office: names.get(office, office)),
+            "group": (ctx.groups, group_label),
+        }
+        with_own = []
+        for kind, (ids, label) in own.items():
+            with st.expander(t(f"scenarios.per_{kind}"), icon=":material/tune:"):
+                st.caption(t(f"scenarios.per_{kind}.help"))
+                for name in ids:
+                    where = {kind: name}
+                    if st.toggle(
+                        label(name), key=state.key_for(state.OWN, **where), bind="query-params"
+                    ):
+                        with_own.append(label(name))
+                        keys = [state.key_for(c, **where) for c in state.CHANNELS]
+                        share_sliders(keys, labels, side_by_side=True)
+        if with_own:
+            # The expanders stay closed when a link opens the page: say what is inside.
+            st.caption(t("scenarios.per.on", names=", ".join(with_own)))
+
+
+def staff_levers(cube: Cube, factors: FactorSet, ctx: state.Context, year: int) -> None:
+    with st.container(border=True):
+        st.markdown(f"**:material/home_work: {t('scenarios.staff')}**")
+        st.caption(t("scenarios.staff.help"))
+        if not st.toggle(
+            t("scenarios.home.change"),
+            key=state.HOME,
+            bind="query-params",
+            help=t("scenarios.home.change.help"),
+        ):
+            days = homeoffice_days_per_week(cube, factors, year)
+            st.caption(t("scenarios.home.as_base", year=year, days=number(days, 1)))
+            return
+        st.slider(
+            t("scenarios.home.days"),
+            min_value=0.0,
+            max_value=ctx.days_per_week,
+            value=state.HOME_DAYS_DEFAULT,
+            step=0.5,
+            format="%.1f",
+            key=state.HOME_DAYS,
+            help=t("scenarios.home.days.help"),
+            bind="query-params",
+        )
+        st.slider(
+            t("scenarios.home.share"),
+            min_value=0,
+            max_value=100,
+            value=state.HOME_SHARE_DEFAULT,
+            step=5,
+            format="%d %%",
+            key=state.HOME_SHARE,
+            help=t("scenarios.home.share.help"),
+            bind="query-params",
+        )
+
+
+def mobility_levers(cube: Cube, ctx: state.Context, year: int) -> None:
+    with st.container(border=True):
+        st.markdown(f"**:material/directions_bus: {t('scenarios.mobility')}**")
+        st.caption(t("scenarios.mobility.help"))
+        modes = [state.TO_PT, state.TO_BIKE]
+        share_sliders(
+            modes,
+            [t(f"scenarios.{key}") for key in modes],
+            [t(f"scenarios.{key}.help") for key in modes],
+        )
+        state.remember_defaults(ctx.defaults)
+        defaults = ctx.defaults
+        if not st.toggle(
+            t("scenarios.fleet.change"),
+            key=state.FLEET,
+            bind="query-params",
+            help=t("scenarios.fleet.change.help"),
+        ):
+            st.caption(
+                t(
+                    "scenarios.fleet.as_factors",
+                    country=main_country(cube),
+                    year=year,
+                    ev=f"{number(defaults['ev'], 1)} %",
+                    grid=number(defaults["grid"], 3),
+                    detour=number(defaults["detour"], 2),
+                    occupancy=number(defaults["occupancy"], 2),
+                )
+            )
+            return
+        for key, lever in state.ASSUMPTIONS.items():
+            st.slider(
+                t(f"scenarios.{key}"),
+                min_value=lever.low,
+                max_value=lever.high,
+                value=min(max(defaults[key], lever.low), lever.high),
+                step=lever.step,
+                format=lever.shown,
+                key=key,
+                help=t(f"scenarios.{key}.help", value=number(defaults[key], 3)),
+                bind="query-params",
+            )
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+def metrics(result: ScenarioResult, year: int) -> None:
+    base_kg, scenario_kg = result.base_kg, result.scenario_kg
+    low_kg, high_kg = result.saved_kg_range
+    with st.container(horizontal=True):
+        st.metric(
+            t("scenarios.metric.saved"),
+            tonnes(result.saved_kg),
+            delta=t(
+                "scenarios.metric.saved.delta", share=percent(share_of(result.saved_kg, base_kg))
+            ),
+            delta_arrow="off" if round(result.saved_kg) == 0 else "auto",
+            delta_color="normal" if result.saved_kg >= 0 else "inverse",
+            help=t("scenarios.metric.saved.help"),
+            border=True,
+        )
+        st.metric(
+            t("scenarios.metric.total"),
+            tonnes(scenario_kg),
+            help=t("scenarios.metric.total.help", year=year, base=tonnes(base_kg)),
+            border=True,
+        )
+    st.caption(t("scenarios.range", low=tonnes(low_kg), high=tonnes(high_kg)))
+    if result.saved_net_of_rebound_kg != result.saved_kg:
+        st.caption(t("scenarios.rebound", value=tonnes(result.saved_net_of_rebound_kg)))
+    with st.container(horizontal=True):
+        st.metric(t("scenarios.metric.visits"), number(result.visits_avoided), border=True)
+        st.metric(t("scenarios.metric.km"), number(result.client_km_saved), border=True)
+        st.metric(t("scenarios.metric.hours"), number(result.client_hours_saved), border=True)
+        st.metric(
+            t("scenarios.metric.money"),
+            number(result.client_money_saved_eur),
+            help=t("scenarios.metric.money.help"),
+            border=True,
+        )
+
+
+def share_of(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
+
+
+def homeoffice_note(result: ScenarioResult) -> None:
+    if result.scenario.homeoffice_days_per_week is None:
+        st.caption(t("scenarios.home.none"))
+        return
+    texts = {
+        "commute": tonnes(abs(result.homeoffice_commute_saved_kg)),
+        "energy": tonnes(abs(result.homeoffice_energy_added_kg)),
+        "net": tonnes(abs(result.homeoffice_net_kg)),
+    }
+    if result.homeoffice_net_kg >= 0:
+        st.success(t("scenarios.home.net_saving", **texts), icon=":material/home_work:")
+    else:
+        st.warning(t("scenarios.home.net_cost", **texts), icon=":material/warning:")
+
+
+def comparison_table(result: ScenarioResult, key: str, label) -> pd.DataFrame:
+    """Base, scenario and saved t CO2e per value of one result column, largest base first."""
+    table = result.by(key).sort_values("base_kg", ascending=False)
+    return pd.DataFrame(
+        {
+            t(f"scenarios.col.{key}"): [label(value) for value in table[key]],
+            t("scenarios.col.base"): table["base_kg"].to_numpy() / KG_PER_T,
+            t("scenarios.col.scenario"): table["scenario_kg"].to_numpy() / KG_PER_T,
+            t("scenarios.col.saved"): table["saved_kg"].to_numpy() / KG_PER_T,
+        }
+    )
+
+
+def breakdown(cube: Cube, result: ScenarioResult) -> None:
+    names = office_names(cube)
+    per_office = comparison_table(result, "office_id", lambda o: names.get(o, o))
+    st.markdown(f"**{t('scenarios.chart.title')}**")
+    office_chart(per_office)
+    tables = {
+        "office": per_office,
+        "channel": comparison_table(result, "activity", lambda a: t(f"activity.{a}")),
+    }
+    tabs = st.tabs([t(f"scenarios.table.{kind}") for kind in tables])
+    for tab, table in zip(tabs, tables.values(), strict=True):
+        numbers = {
+            column: st.column_config.NumberColumn(format="%.1f") for column in table.columns[1:]
+        }
+        tab.dataframe(table, hide_index=True, column_config=numbers, alt=t("scenarios.table.alt"))
+
+
+def office_chart(per_office: pd.DataFrame) -> None:
+    """Grouped bars, base year and scenario, per office (largest first).
+
+    A plain Vega-Lite spec: building it through Altair (as st.bar_chart does) costs the
+    fragment tens of milliseconds of schema validation on every slider move.
+    """
+    office = t("scenarios.col.office_id")
+    series = {t("scenarios.col.base"): t("scenarios.chart.base")}
+    series[t("scenarios.col.scenario")] = t("scenarios.chart.scenario")
+    bars = per_office.melt(id_vars=office, value_vars=list(series), var_name="series")
+    bars = bars.assign(series=bars["series"].map(series))
+    unit = t("unit.t")
+    spec = {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {
+                "field": office,
+                "type": "nominal",
+                "sort": None,
+                "title": None,
+                "axis": {"labelLimit": 220},
+            },
+            "yOffset": {"field": "series", "sort": list(series.values())},
+            "x": {"field": "value", "type": "quantitative", "title": unit},
+            "color": {
+                "field": "series",
+                "title": None,
+                "scale": {"domain": list(series.values()), "range": SERIES_COLORS},
+                "legend": {"orient": "bottom"},
+            },
+            "tooltip": [
+                {"field": office, "type": "nominal"},
+                {"field": "series", "type": "nominal", "title": " "},
+                {"field": "value", "type": "quantitative", "title": unit, "format": ",.1f"},
+            ],
+        },
+    }
+    st.vega_lite_chart(bars, spec, alt=t("scenarios.chart.alt"))
+
+
+@st.fragment
+def workbench(cube: Cube, factors: FactorSet) -> None:
+    """The levers and what they change; reruns alone on every lever move."""
+    years = list(cube.years)
+    levers, results = st.columns([2, 3], gap="large")
+    with levers:
+        st.selectbox(
+            t("scenarios.base_year"),
+            years,
+            index=len(years) - 1,
+            key=state.BASE,
+            bind="query-params",
+            on_change=state.base_year_changed,
+            help=t("scenarios.base_year.help"),
+        )
+        year = state.base_year(years)
+        ctx = context(cube, factors, year)
+        channel_levers(cube, ctx)
+        staff_levers(cube, factors, ctx, year)
+        mobility_levers(cube, ctx, year)
+    with results:
+        try:
+            current, scaled = state.scenario(ctx)
+            result = apply(cube, factors, current)
+        except ScenarioError as exc:
+            st.error(t("scenarios.invalid", error=exc), icon=":material/error:")
+            return
+        if scaled:
+            st.warning(t("scenarios.capped"), icon=":material/percent:")
+        metrics(result, year)
+        homeoffice_note(result)
+        breakdown(cube, result)
+
+
+# -- saved scenarios -------------------------------------------------------------------------
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state[FLASH_KEY] = (kind, text)
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        kind, text = message
+        {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)
+
+
+def on_save(cube: Cube, factors: FactorSet) -> None:
+    try:
+        current, _ = state.scenario(context(cube, factors))
+        name = saved.save(db.cursor(), st.session_state.get(NAME_KEY, ""), current)
+    except ScenarioError as exc:
+        flash("error", t("scenarios.save.failed", error=exc))
+        return
+    st.session_state[PICK_KEY] = name
+    flash("success", t("scenarios.save.done", name=name))
+
+
+def on_load(cube: Cube, factors: FactorSet) -> None:
+    name = st.session_state.get(PICK_KEY)
+    try:
+        loaded = saved.load(db.cursor(), name)
+    except (KeyError, ScenarioError) as exc:
+        flash("error", t("scenarios.load.failed", error=exc))
+        return
+    if loaded.base_year not in cube.years:
+        flash("error", t("scenarios.load.missing_year", name=name, year=loaded.base_year))
+        return
+    clamped = state.show(loaded, context(cube, factors, loaded.base_year))
+    if clamped:
+        flash("warning", t("scenarios.load.clamped", name=name))
+    else:
+        flash("success", t("scenarios.load.done", name=name))
+
+
+def on_delete() -> None:
+    name = st.session_state.get(PICK_KEY)
+    saved.delete(db.cursor(), name)
+    st.session_state[PICK_KEY] = None
+    st.session_state[COMPARE_KEY] = [
+        n for n in st.session_state.get(COMPARE_KEY) or [] if n != name
+    ]
+    flash("success", t("scenarios.delete.done", name=name))
+
+
+def on_import() -> None:
+    upload = st.session_state.get(UPLOAD_KEY)
+    if upload is None:
+        flash("error", t("scenarios.import.none"))
+        return
+    try:
+        scenarios = saved.import_json(upload.getvalue(), default_name=Path(upload.name).stem)
+    except ScenarioError as exc:
+        flash("error", t("scenarios.import.failed", error=exc))
+        return
+    con = db.cursor()
+    for name, scenario in scenarios.items():
+        saved.save(con, name, scenario)
+    flash("success", t("scenarios.import.done", names=", ".join(scenarios)))
+
+
+def comparison(cube: Cube, factors: FactorSet, chosen: list[str]) -> pd.DataFrame:
+    """One column per saved scenario, one row per headline figure."""
+    rows = [
+        "base_year",
+        "saved",
+        "range",
+        "total",
+        "visits",
+        "km",
+        "hours",
+        "money",
+        "home",
+    ]
+    columns = {}
+    for name in chosen:
+        try:
+            result = apply(cube, factors, saved.load(db.cursor(), name))
+        except (KeyError, ScenarioError) as exc:
+            columns[name] = [str(exc)] + [""] * (len(rows) - 1)
+            continue
+        low_kg, high_kg = result.saved_kg_range
+        columns[name] = [
+            str(result.scenario.base_year),
+            tonnes(result.saved_kg),
+            f"{tonnes(low_kg)} – {tonnes(high_kg)}",
+            tonnes(result.scenario_kg),
+            number(result.visits_avoided),
+            number(result.client_km_saved),
+            number(result.client_hours_saved),
+            number(result.client_money_saved_eur),
+            "–"
+            if result.scenario.homeoffice_days_per_week is None
+            else tonnes(result.homeoffice_net_kg),
+        ]
+    return pd.DataFrame(columns, index=[t(f"scenarios.row.{row}") for row in rows])
+
+
+def library(cube: Cube, factors: FactorSet) -> None:
+    con = db.cursor()
+    st.subheader(t("scenarios.library"))
+    st.caption(t("scenarios.library.help"))
+    show_flash()
+    names = saved.names(con)
+    save_box, load_box = st.columns(2)
+    with save_box.container(border=True):
+        st.text_input(
+            t("scenarios.save.name"),
+            key=NAME_KEY,
+            max_chars=saved.MAX_NAME_CHARS,
+            placeholder=t("scenarios.save.placeholder"),
+        )
+        st.button(
+            t("scenarios.save"),
+            key="scenario_save",
+            icon=":material/save:",
+            type="primary",
+            on_click=on_save,
+            args=(cube, factors),
+        )
+    with load_box.container(border=True):
+        if st.session_state.get(PICK_KEY) not in names:
+            st.session_state[PICK_KEY] = None
+        pick = st.selectbox(
+            t("scenarios.pick"),
+            names,
+            index=None,
+            key=PICK_KEY,
+            placeholder=t("scenarios.pick.placeholder" if names else "scenarios.empty"),
+        )
+        with st.container(horizontal=True):
+            st.button(
+                t("scenarios.load"),
+                key="scenario_load",
+                icon=":material/upload:",
+                disabled=pick is None,
+                on_click=on_load,
+                args=(cube, factors),
+            )
+            with st.popover(t("scenarios.delete"), icon=":material/delete:", disabled=pick is None):
+                st.button(
+                    t("scenarios.delete.confirm", name=pick or ""),
+                    key="scenario_delete",
+                    on_click=on_delete,
+                )
+    chosen = st.multiselect(
+        t("scenarios.compare"),
+        names,
+        key=COMPARE_KEY,
+        max_selections=MAX_COMPARED,
+        placeholder=t("scenarios.compare.placeholder"),
+    )
+    if chosen:
+        st.table(comparison(cube, factors, chosen))
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.download_button(
+            t("scenarios.export"),
+            data=saved.export_json({name: saved.load(con, name) for name in names}),
+            file_name="wegbilanz-scenarios.json",
+            mime="application/json",
+            icon=":material/download:",
+            disabled=not names,
+            on_click="ignore",
+        )
+    st.file_uploader(t("scenarios.import"), type=["json"], key=UPLOAD_KEY)
+    st.button(
+        t("scenarios.import.button"),
+        key="scenario_import",
+        icon=":material/publish:",
+        on_click=on_import,
+    )
+
+
+st.title(t("scenarios.title"))
+st.caption(t("scenarios.intro"))
+active_cube = compute.cube()
+active_factors = compute.factors()
+workbench(active_cube, active_factors)
+st.divider()
+library(active_cube, active_factors)

@@ -1,0 +1,413 @@
+"""Altair chart builders shared by the pages (presenter mode reuses them with `large=True`).
+
+Each builder takes a tidy DataFrame whose label columns are already translated and returns a
+finished chart: numbers follow the interface language, and `large` sizes text for a projector.
+Nothing here loads tiles or fonts, so every chart, the map included, works offline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+from geopy.distance import geodesic
+
+from calc import model
+from calc.schema import REMOTE_CHANNELS, Channel
+from ui.i18n import language, t, tonnes
+
+# Okabe-Ito colours: distinct for colour-blind viewers and on a washed-out projector.
+INCREASE_COLOR = "#D55E00"
+DECREASE_COLOR = "#009E73"
+TOTAL_COLOR = "#3B3B3B"
+OFFICE_COLOR = "#000000"
+GRID_COLOR = "#C8C8C8"
+# Darker than the theme's faded axis text, which a projector washes out.
+AXIS_TEXT_COLOR = "#333333"
+
+# One colour per means of travel on every chart, whichever modes a chart happens to show.
+MODE_COLORS = {
+    "car": "#E69F00",
+    "ev": "#F5C76B",
+    "motorbike": "#8C6D1F",
+    "pt": "#0072B2",
+    "bus": "#3E8FC7",
+    "rail": "#56B4E9",
+    "tram": "#9AD0F0",
+    "plane": "#D55E00",
+    "bike": "#009E73",
+    "ebike": "#66C2A5",
+    "walk": "#CC79A7",
+}
+
+WATERFALL_STEPS = ("reference", "activity", "channel_mix", "intensity", "current")
+KG_PER_T = 1000.0
+_CIRCLE_POINTS = 72
+
+
+def _sizes(large: bool) -> dict[str, int]:
+    return (
+        {"label": 20, "title": 22, "text": 24, "height": 480}
+        if large
+        else {"label": 12, "title": 13, "text": 13, "height": 320}
+    )
+
+
+def _number_locale() -> dict:
+    # d3-format locale so axis ticks and tooltips use the same separators as the page text.
+    if language() in {"de", "nl"}:
+        return {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", "\u00a0€"]}
+    return {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]}
+
+
+def _finish(chart: alt.TopLevelMixin, large: bool) -> alt.TopLevelMixin:
+    size = _sizes(large)
+    return (
+        chart.configure(locale={"number": _number_locale()})
+        .configure_axis(
+            labelFontSize=size["label"],
+            titleFontSize=size["title"],
+            labelColor=AXIS_TEXT_COLOR,
+            titleColor=AXIS_TEXT_COLOR,
+        )
+        .configure_legend(
+            labelFontSize=size["label"],
+            titleFontSize=size["title"],
+            labelColor=AXIS_TEXT_COLOR,
+            titleColor=AXIS_TEXT_COLOR,
+            orient="bottom",
+        )
+        .configure_text(fontSize=size["text"])
+    )
+
+
+# -- waterfall of the decomposition ----------------------------------------------------------
+
+
+def waterfall_frame(comparison: model.Comparison, labels: Mapping[str, str]) -> pd.DataFrame:
+    """The waterfall's bars in tonnes: reference total, the three effects, current total.
+
+    `labels` maps each of WATERFALL_STEPS to its display text.
+    """
+    effects = comparison.decomposition
+    kg = {
+        "reference": comparison.reference_kg,
+        "activity": effects.activity_kg,
+        "channel_mix": effects.channel_mix_kg,
+        "intensity": effects.intensity_kg,
+        "current": comparison.current_kg,
+    }
+    records = []
+    running_kg = 0.0
+    for step in WATERFALL_STEPS:
+        is_total = step in ("reference", "current")
+        start_kg = 0.0 if is_total else running_kg
+        end_kg = kg[step] if is_total else running_kg + kg[step]
+        running_kg = end_kg
+        if is_total:
+            kind, text = "total", tonnes(kg[step])
+        else:
+            kind = "increase" if kg[step] > 0 else "decrease"
+            text = signed_tonnes(kg[step])
+        records.append(
+            {
+                "step": step,
+                "label": labels[step],
+                "kind": kind,
+                "t_co2e": kg[step] / KG_PER_T,
+                "start_t_co2e": start_kg / KG_PER_T,
+                "end_t_co2e": end_kg / KG_PER_T,
+                "text": text,
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def signed_tonnes(kg: float, decimals: int = 1) -> str:
+    """Tonnes with an explicit sign (+ or a true minus), for changes."""
+    text = tonnes(abs(kg), decimals)
+    if round(kg / KG_PER_T, decimals) == 0:
+        return text
+    return f"+{text}" if kg > 0 else f"\u2212{text}"
+
+
+def waterfall(frame: pd.DataFrame, large: bool = False) -> alt.TopLevelMixin:
+    """Floating bars from the reference total through each effect to the current total."""
+    size = _sizes(large)
+    top = frame.assign(top_t_co2e=frame[["start_t_co2e", "end_t_co2e"]].max(axis=1))
+    # The x field is the step, not its label: with the same year twice, labels would merge.
+    labels = json.dumps(dict(zip(frame["step"], frame["label"], strict=True)))
+    axis = alt.Axis(labelAngle=0, labelLimit=240, labelExpr=f"{labels}[datum.value]")
+    base = alt.Chart(top).encode(x=alt.X("step:N", sort=list(frame["step"]), title=None, axis=axis))
+    bars = base.mark_bar(size=size["height"] // 6).encode(
+        y=alt.Y("start_t_co2e:Q", title=t("unit.t")),
+        y2="end_t_co2e:Q",
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(
+                domain=["total", "increase", "decrease"],
+                range=[TOTAL_COLOR, INCREASE_COLOR, DECREASE_COLOR],
+            ),
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title=" "),
+            alt.Tooltip("text:N", title=t("unit.t")),
+        ],
+    )
+    labels = base.mark_text(baseline="bottom", dy=-4, fontWeight="bold").encode(
+        y="top_t_co2e:Q", text="text:N"
+    )
+    return _finish((bars + labels).properties(height=size["height"]), large)
+
+
+# -- digital share over the years ------------------------------------------------------------
+
+
+def digital_share_frame(rows: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Share of phone, video and online contacts in all client contacts, per year.
+
+    Columns: year, share (0 to 1), and `by` (e.g. office_id) when given.
+    """
+    keys = ["year", *([by] if by else [])]
+    remote_channels = [channel.value for channel in REMOTE_CHANNELS]
+    contacts = rows[rows["activity"].isin([Channel.IN_PERSON.value, *remote_channels])]
+    remote = contacts["count"].where(contacts["activity"].isin(remote_channels), 0.0)
+    sums = contacts.assign(remote=remote).groupby(keys, as_index=False)[["remote", "count"]].sum()
+    sums = sums[sums["count"] > 0]
+    return sums.assign(share=sums["remote"] / sums["count"])[[*keys, "share"]]
+
+
+def digital_share(
+    frame: pd.DataFrame, y_title: str, series: str | None = None, large: bool = False
+) -> alt.TopLevelMixin:
+    """Lines of the digital share per year; one line per value of `series` if given."""
+    size = _sizes(large)
+    encoding = {
+        "x": alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        "y": alt.Y(
+            "share:Q",
+            title=y_title,
+            axis=alt.Axis(format=".0%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+        "tooltip": [
+            alt.Tooltip("year:O", title=" "),
+            alt.Tooltip("share:Q", title=y_title, format=".1%"),
+        ],
+    }
+    if series:
+        encoding["color"] = alt.Color(f"{series}:N", title=None, legend=alt.Legend(columns=4))
+        encoding["tooltip"] = [alt.Tooltip(f"{series}:N", title=" "), *encoding["tooltip"]]
+    chart = (
+        alt.Chart(frame)
+        .mark_line(point=alt.OverlayMarkDef(size=12 * size["label"]), strokeWidth=4 if large else 2)
+        .encode(**encoding)
+        .properties(height=size["height"])
+    )
+    return _finish(chart, large)
+
+
+# -- generic bars and heatmap ----------------------------------------------------------------
+
+
+def stacked_bar(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    stack: str,
+    *,
+    category_title: str | None = None,
+    value_title: str | None = None,
+    stack_order: Sequence[str] | None = None,
+    stack_colors: Sequence[str] | None = None,
+    category_order: Sequence[str] | None = None,
+    value_format: str = ",.1f",
+    horizontal: bool = False,
+    large: bool = False,
+) -> alt.TopLevelMixin:
+    """Bars of `value` per `category`, stacked by `stack`.
+
+    `stack_order` fixes the stacking order and legend, `stack_colors` (same length) the
+    colours; `horizontal` suits long category names.
+    """
+    size = _sizes(large)
+    color = alt.Color(f"{stack}:N", title=None)
+    extra = {}
+    if stack_order:
+        palette = list(stack_colors) if stack_colors else alt.Undefined
+        scale = alt.Scale(domain=list(stack_order), range=palette)
+        color = alt.Color(f"{stack}:N", title=None, scale=scale)
+        rank = {label: i for i, label in enumerate(stack_order)}
+        frame = frame.assign(stack_rank=frame[stack].map(rank))
+        extra["order"] = alt.Order("stack_rank:Q")
+    sort = list(category_order) if category_order else None
+    if horizontal:
+        categories = alt.Y(
+            f"{category}:N", sort=sort, title=category_title, axis=alt.Axis(labelLimit=260)
+        )
+        values = alt.X(f"{value}:Q", title=value_title, stack="zero")
+        height = alt.Step(44 if large else 30)  # per bar, so few or many bars all read well
+    else:
+        categories = alt.X(
+            f"{category}:N",
+            sort=sort,
+            title=category_title,
+            axis=alt.Axis(labelAngle=0, labelLimit=200),
+        )
+        values = alt.Y(f"{value}:Q", title=value_title, stack="zero")
+        height = size["height"]
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            categories,
+            values,
+            color=color,
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=category_title or " "),
+                alt.Tooltip(f"{stack}:N", title=" "),
+                alt.Tooltip(f"{value}:Q", title=value_title or " ", format=value_format),
+            ],
+            **extra,
+        )
+        .properties(height=height)
+    )
+    return _finish(chart, large)
+
+
+def heatmap(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    value: str,
+    *,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    value_title: str,
+    x_order: Sequence[str] | None = None,
+    value_format: str = ",.0f",
+    large: bool = False,
+) -> alt.TopLevelMixin:
+    """Cells coloured by `value`, with the number written in each cell."""
+    size = _sizes(large)
+    # Dark text on light cells and light text on dark cells keeps every number readable.
+    threshold = (float(frame[value].min()) + float(frame[value].max())) / 2 if len(frame) else 0.0
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            f"{x}:N",
+            sort=list(x_order) if x_order else None,
+            title=x_title,
+            axis=alt.Axis(labelAngle=0, orient="top", labelOverlap=False),
+        ),
+        y=alt.Y(f"{y}:N", title=y_title, sort=None, axis=alt.Axis(labelLimit=260)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(f"{value}:Q", title=value_title, legend=None),
+        tooltip=[
+            alt.Tooltip(f"{y}:N", title=y_title or " "),
+            alt.Tooltip(f"{x}:N", title=x_title or " "),
+            alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+        ],
+    )
+    numbers = base.mark_text(fontSize=size["label"]).encode(
+        text=alt.Text(f"{value}:Q", format=value_format),
+        color=alt.condition(
+            alt.datum[value] > threshold, alt.value("#FFFFFF"), alt.value("#000000")
+        ),
+    )
+    height = alt.Step(44 if large else 30)  # per row, so few or many rows all read well
+    return _finish((cells + numbers).properties(height=height, width="container"), large)
+
+
+# -- offline map -----------------------------------------------------------------------------
+
+
+def circle_features(centres: pd.DataFrame) -> list[dict]:
+    """GeoJSON rings of `radius_km` around each (lat, lon), as lines: a ring drawn as a
+    polygon would need one winding order, and the wrong one fills the rest of the globe."""
+    features = []
+    for centre in centres.itertuples(index=False):
+        ring = [
+            geodesic(kilometers=centre.radius_km).destination((centre.lat, centre.lon), bearing)
+            for bearing in range(0, 361, 360 // _CIRCLE_POINTS)
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[point.longitude, point.latitude] for point in ring],
+                },
+                "properties": {"name": centre.name},
+            }
+        )
+    return features
+
+
+def office_map(
+    offices: pd.DataFrame,
+    origins: pd.DataFrame,
+    rings: list[dict],
+    *,
+    titles: Mapping[str, str],
+    large: bool = False,
+) -> alt.TopLevelMixin:
+    """Offices (squares, named) and client origins (circles), sized by t CO2e, on a plain
+    graticule. Both frames need lat, lon, name, t_co2e; origins also `visits`.
+    `titles` names the fields in legend and tooltips: t_co2e, name and visits."""
+    size = _sizes(large)
+    points = pd.concat([offices[["lat", "lon"]], origins[["lat", "lon"]]])
+    margin = 0.1
+    extent = [
+        [float(points["lon"].min()) - margin, float(points["lat"].min()) - margin],
+        [float(points["lon"].max()) + margin, float(points["lat"].max()) + margin],
+    ]
+    size_scale = alt.Scale(range=[15, 1600 if large else 900], zero=True)
+    grid = alt.Chart(alt.graticule(extent=extent, step=[0.25, 0.25])).mark_geoshape(
+        stroke=GRID_COLOR, strokeWidth=0.5, filled=False
+    )
+    layers = [grid]
+    if rings:
+        layers.append(
+            alt.Chart(
+                alt.InlineData(
+                    values={"type": "FeatureCollection", "features": rings},
+                    format=alt.DataFormat(property="features", type="json"),
+                )
+            ).mark_geoshape(filled=False, stroke=OFFICE_COLOR, strokeDash=[4, 3], strokeWidth=1.5)
+        )
+    layers.append(
+        alt.Chart(origins)
+        .mark_circle(opacity=0.55, stroke="#FFFFFF", strokeWidth=0.5)
+        .encode(
+            longitude="lon:Q",
+            latitude="lat:Q",
+            size=alt.Size("t_co2e:Q", title=titles["t_co2e"], scale=size_scale),
+            color=alt.Color("name:N", title=None, legend=None),
+            tooltip=[
+                alt.Tooltip("name:N", title=titles["name"]),
+                alt.Tooltip("visits:Q", title=titles["visits"], format=",.0f"),
+                alt.Tooltip("t_co2e:Q", title=titles["t_co2e"], format=",.1f"),
+            ],
+        )
+    )
+    office_marks = alt.Chart(offices).encode(longitude="lon:Q", latitude="lat:Q")
+    layers.append(
+        office_marks.mark_square(color=OFFICE_COLOR, opacity=0.9).encode(
+            size=alt.Size("t_co2e:Q", title=titles["t_co2e"], scale=size_scale),
+            tooltip=[
+                alt.Tooltip("name:N", title=titles["name"]),
+                alt.Tooltip("t_co2e:Q", title=titles["t_co2e"], format=",.1f"),
+            ],
+        )
+    )
+    layers.append(
+        office_marks.mark_text(
+            align="left", dx=12, fontWeight="bold", fontSize=size["label"]
+        ).encode(text="name:N")
+    )
+    chart = alt.layer(*layers).project(type="mercator").properties(height=size["height"] * 1.6)
+    return _finish(chart, large)
