@@ -43,13 +43,11 @@ page = st.navigation(
 
 with st.spinner(t("app.preparing")):
     db.cursor()  # opens the database; loads the demo data on a fresh machine
-presenting = page.url_path == "presenter"
-if presenting:
-    # A projector shows the slides full screen: the sidebar starts closed and the filters stay
-    # as they were set (they are bound to the URL, so they hold without being drawn).
+if page.url_path == "presenter":
+    # A projector shows the slides full screen: the sidebar starts closed. Its filters are
+    # still drawn there, so that filters in a presenter link take effect and stay in the URL.
     st.set_page_config(initial_sidebar_state="collapsed")
 if db.is_demo():
     st.info(t("app.demo_banner"), icon=":material/science:")
-if not presenting:
-    filters.draw_sidebar()
+filters.draw_sidebar()
 page.run()
