@@ -20,10 +20,7 @@ from streamlit.typing import UploadedFile
 from calc import geo, loaders, store, templates
 from calc.schema import TABLES
 from ui import db
-from ui.frame import require_app_frame
 from ui.i18n import language, number, t
-
-require_app_frame()
 
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "xlsm"]
 PLACE_COLUMNS = frozenset({"place", "postcode", "destination"})

@@ -17,10 +17,7 @@ from calc import model, scenario
 from calc.factors import FactorError, FactorSet
 from calc.schema import Mode
 from ui import compute, filters
-from ui.frame import require_app_frame
 from ui.i18n import number, percent, t
-
-require_app_frame()
 
 EDITABLE = ("value", "low", "high")
 EDITOR_ROUND_KEY = "method_editor_round"  # session: a new value gives a fresh, unedited editor

@@ -8,10 +8,7 @@ import streamlit as st
 from calc import model
 from calc.schema import STAFF_GROUP, Channel
 from ui import charts, compute, db, filters
-from ui.frame import require_app_frame
 from ui.i18n import language, number, t
-
-require_app_frame()
 
 YEAR_KEY = "offices_year"
 BY_OFFICE_KEY = "offices_by_office"

@@ -6,10 +6,7 @@ import streamlit as st
 from calc import model, scenario
 from calc.schema import STAFF_GROUP, Activity, Mode
 from ui import charts, compute, db, filters
-from ui.frame import require_app_frame
 from ui.i18n import number, percent, t, tonnes
-
-require_app_frame()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

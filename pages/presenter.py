@@ -10,10 +10,7 @@ import streamlit as st
 from calc import model, presenter, saved, scenario
 from calc.factors import FactorSet
 from ui import charts, compute, db, filters
-from ui.frame import require_app_frame
 from ui.i18n import number, percent, t, tonnes
-
-require_app_frame()
 
 SLIDE_KEY = "slide"  # 1-based slide number, in the URL
 AUTO_KEY = "auto"  # seconds per slide for a booth (0: by hand), in the URL

@@ -27,10 +27,7 @@ from calc.scenario import (
 from ui import compute, db
 from ui import scenario_state as state
 from ui.filters import group_label
-from ui.frame import require_app_frame
 from ui.i18n import number, percent, t, tonnes
-
-require_app_frame()
 
 NAME_KEY = "scenario_name"
 PICK_KEY = "scenario_pick"

@@ -7,10 +7,7 @@ import streamlit as st
 from calc import model
 from calc.schema import STAFF_GROUP, Activity, Mode
 from ui import charts, compute, db, filters
-from ui.frame import require_app_frame
 from ui.i18n import number, percent, t, tonnes
-
-require_app_frame()
 
 KG_DECIMALS = 2
 

@@ -15,10 +15,7 @@ from calc import model, report, saved, scenario, workshop
 from calc.factors import FactorSet
 from calc.schema import Channel
 from ui import charts, compute, db, filters
-from ui.frame import require_app_frame
 from ui.i18n import percent, t, tonnes
-
-require_app_frame()
 
 SPACE_KEY = "team"  # the workspace, in the URL so a team can bookmark its own
 STEP_KEY = "step"  # the stage of the cycle, kept while the session lasts

@@ -258,17 +258,3 @@ def test_catalogue_is_complete_and_consistent():
         assert all(texts), row["key"]
         placeholders = {frozenset(re.findall(r"{(\w+)}", text)) for text in texts}
         assert len(placeholders) == 1, row["key"]
-
-
-# -- the real browser ----------------------------------------------------------------------------
-
-
-@pytest.mark.browser
-def test_keyboard_moves_a_slider_and_the_figure_follows(app_db):
-    pytest.importorskip("playwright.sync_api")
-    from bench.bench_scenario import browser_ms
-
-    # Each press must change the saved figure (browser_ms waits for that), in good time.
-    times = browser_ms(app_db, runs=3)
-    print("slider key to updated figure, ms:", [round(ms) for ms in times])
-    assert max(times) < 5000
