@@ -14,22 +14,20 @@ small staff to many clients still moves with each of those few staff members.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from calc import model, scenario
 from calc.factors import Factor, FactorSet
+from calc.privacy import CLIENTS, STAFF, SlideTable, merge_small_offices, people_behind, too_few
+
+# pages/presenter.py still reads these as presenter.<name>; remove once it imports calc.privacy.
+from calc.privacy import OTHER_OFFICES as OTHER_OFFICES
+from calc.privacy import min_people_per_cell as min_people_per_cell
+from calc.privacy import people_counts as people_counts
 from calc.schema import REMOTE_CHANNELS, STAFF_GROUP, Activity, Channel, Mode
-
-PRIVACY_PATH = Path(__file__).resolve().parent.parent / "data" / "privacy.csv"
-OTHER_OFFICES = "__other__"  # office_id of the merged cell; no loaded office can be called so
-
-CLIENTS = "clients"
-STAFF = "staff"
 
 # What the change equals in plain words: (name, factor key), the change in kg over the factor.
 EQUIVALENT_FACTORS: tuple[tuple[str, str], ...] = (
@@ -37,84 +35,6 @@ EQUIVALENT_FACTORS: tuple[tuple[str, str], ...] = (
     ("trees", "tree_uptake_kg_per_year"),
     ("flights", "flight_vie_lhr_return_kg"),
 )
-
-
-def min_people_per_cell(path: Path = PRIVACY_PATH) -> int:
-    """The smallest number of people a figure on a public slide may rest on."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        values = {row["key"]: row["value"] for row in csv.DictReader(handle)}
-    return int(values["min_people_per_cell"])
-
-
-def people_counts(cube: model.Cube) -> pd.DataFrame:
-    """People per year, office and group (client groups, and `staff`): year, office_id, group,
-    population (clients or staff), people."""
-    clients = (
-        cube.clients.groupby(["year", "office_id", "group"], as_index=False)["clients"]
-        .sum()
-        .rename(columns={"clients": "people"})
-        .assign(population=CLIENTS)
-    )
-    staff = (
-        cube.staff.groupby(["year", "office_id"], as_index=False)["staff"]
-        .sum()
-        .rename(columns={"staff": "people"})
-        .assign(group=STAFF_GROUP, population=STAFF)
-    )
-    counts = pd.concat([clients, staff], ignore_index=True)
-    return counts.astype({"year": int, "people": int})[
-        ["year", "office_id", "group", "population", "people"]
-    ]
-
-
-def people_behind(counts: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """The people counts of the offices and groups that the (filtered) result rows cover."""
-    covered = rows[["office_id", "group"]].drop_duplicates()
-    return counts.merge(covered, on=["office_id", "group"])
-
-
-def too_few(people: pd.DataFrame, min_people: int) -> bool:
-    """Whether a figure over these people rests, in some year, on a population of 1 to
-    min_people − 1 (a population with nobody in it contributes nothing to the figure)."""
-    per_population = people.groupby(["year", "population"])["people"].sum()
-    return bool(((per_population > 0) & (per_population < min_people)).any())
-
-
-@dataclass(frozen=True)
-class SlideTable:
-    """Figures a slide may show, and what the privacy rule did to get there."""
-
-    table: pd.DataFrame
-    merged: tuple[str, ...] = ()  # offices shown together as OTHER_OFFICES
-    withheld: bool = False  # figures left out because too few people stand behind them
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.merged) or self.withheld
-
-
-def merge_small_offices(table: pd.DataFrame, people: pd.DataFrame, min_people: int) -> SlideTable:
-    """Per-office figures (office_id plus numeric columns) with the small offices summed into
-    one OTHER_OFFICES row; withheld entirely if even all offices together are too few."""
-    people = people[people["office_id"].isin(table["office_id"])]
-    small = [o for o in table["office_id"] if too_few(people[people["office_id"] == o], min_people)]
-    if not small:
-        return SlideTable(table.reset_index(drop=True))
-    by_size = people.groupby("office_id")["people"].sum().sort_values(kind="stable")
-    merged = list(small)
-    for office in by_size.index:
-        if not too_few(people[people["office_id"].isin(merged)], min_people):
-            break
-        if office not in merged:
-            merged.append(office)
-    if too_few(people[people["office_id"].isin(merged)], min_people):
-        return SlideTable(table.iloc[0:0], merged=(), withheld=True)
-    is_merged = table["office_id"].isin(merged)
-    other = table[is_merged].drop(columns="office_id").sum(numeric_only=True).to_frame().T
-    combined = pd.concat(
-        [table[~is_merged], other.assign(office_id=OTHER_OFFICES)], ignore_index=True
-    )
-    return SlideTable(combined[table.columns], merged=tuple(sorted(merged)))
 
 
 # -- the slides --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calc import loaders, model, presenter, scenario, store
+from calc import loaders, model, presenter, privacy, scenario, store
 from calc.factors import FactorSet
 
 REFERENCE, CURRENT = 2019, 2022
@@ -117,7 +117,7 @@ def factors() -> FactorSet:
 def build(rows: pd.DataFrame, cube: model.Cube, factors: FactorSet, min_people: int = 5):
     return presenter.build(
         rows,
-        presenter.people_counts(cube),
+        privacy.people_counts(cube),
         REFERENCE,
         CURRENT,
         factors,
@@ -126,19 +126,12 @@ def build(rows: pd.DataFrame, cube: model.Cube, factors: FactorSet, min_people: 
     )
 
 
-def test_threshold_lives_in_data_with_its_reason():
-    with presenter.PRIVACY_PATH.open(encoding="utf-8") as handle:
-        row = next(r for r in csv.DictReader(handle) if r["key"] == "min_people_per_cell")
-    assert presenter.min_people_per_cell() == int(row["value"]) == 5
-    assert row["source"].strip() and row["reason"].strip()
-
-
 def test_people_counts_are_clients_and_staff_per_office_and_year(small):
     cube, _ = small
-    counts = presenter.people_counts(cube).set_index(["year", "office_id", "population"])
+    counts = privacy.people_counts(cube).set_index(["year", "office_id", "population"])
     for office, (_, _, _, n_clients, n_staff) in OFFICES.items():
-        assert counts.loc[(REFERENCE, office, presenter.CLIENTS), "people"] == n_clients
-        assert counts.loc[(CURRENT, office, presenter.STAFF), "people"] == n_staff
+        assert counts.loc[(REFERENCE, office, privacy.CLIENTS), "people"] == n_clients
+        assert counts.loc[(CURRENT, office, privacy.STAFF), "people"] == n_staff
 
 
 def test_office_of_three_clients_is_merged_with_the_next_smallest(small, factors):
@@ -149,9 +142,8 @@ def test_office_of_three_clients_is_merged_with_the_next_smallest(small, factors
     # 3 clients alone stay under 5, so the next-smallest office (MID) joins the cell: the
     # small office cannot be recovered as total minus the offices shown.
     assert slides.offices.merged == ("MID", SMALL_OFFICE)
-    assert slides.offices.flagged
     by_office = model.totals(rows[rows["office_id"].isin(["MID", SMALL_OFFICE])])
-    assert offices.loc[presenter.OTHER_OFFICES, "reference_kg"] == pytest.approx(
+    assert offices.loc[privacy.OTHER_OFFICES, "reference_kg"] == pytest.approx(
         by_office[REFERENCE], rel=1e-12
     )
     assert offices.loc["BIG", "current_kg"] == pytest.approx(
@@ -168,8 +160,8 @@ def test_no_slide_names_the_small_office(small, factors):
     base = scenario.Scenario(REFERENCE, channels=scenario.ChannelShift(video=0.3))
     shown = presenter.scenario_slide(
         scenario.apply(cube, factors, base),
-        presenter.people_counts(cube),
-        presenter.min_people_per_cell(),
+        privacy.people_counts(cube),
+        privacy.min_people_per_cell(),
     )
     assert SMALL_OFFICE not in set(shown.offices.table["office_id"])
     assert SMALL_OFFICE in shown.offices.merged
@@ -213,15 +205,16 @@ def test_the_threshold_is_a_parameter(small, factors):
     cube, rows = small
     slides = build(rows, cube, factors, min_people=3)
     assert SMALL_OFFICE in set(slides.offices.table["office_id"])
-    assert not slides.offices.flagged
+    assert slides.offices.merged == ()
+    assert not slides.offices.withheld
 
 
 def test_few_staff_withholds_both_populations_and_the_total(small, factors):
     """Clients shown next to a total would give the few staff away, so both go."""
     cube, rows = small
-    counts = presenter.people_counts(cube)
+    counts = privacy.people_counts(cube)
     few_staff = counts.assign(
-        people=counts["people"].where(counts["population"] != presenter.STAFF, 1)
+        people=counts["people"].where(counts["population"] != privacy.STAFF, 1)
     )
     slides = presenter.build(rows, few_staff, REFERENCE, CURRENT, factors, "AT", 5)
     assert slides.comparison is None
@@ -230,10 +223,10 @@ def test_few_staff_withholds_both_populations_and_the_total(small, factors):
 
 def test_a_year_with_too_few_clients_drops_out_of_the_digital_share(small, factors):
     cube, rows = small
-    counts = presenter.people_counts(cube)
+    counts = privacy.people_counts(cube)
     thin_2019 = counts.assign(
         people=counts["people"].where(
-            (counts["year"] != REFERENCE) | (counts["population"] != presenter.CLIENTS), 1
+            (counts["year"] != REFERENCE) | (counts["population"] != privacy.CLIENTS), 1
         )
     )
     table = presenter.build(rows, thin_2019, REFERENCE, CURRENT, factors, "AT", 5).digital_share
@@ -246,25 +239,3 @@ def test_a_year_with_too_few_clients_drops_out_of_the_digital_share(small, facto
     assert table.table["digital_share"].iloc[0] == pytest.approx(
         digital / contacts["count"].sum(), rel=1e-12
     )
-
-
-def test_merging_withholds_when_all_offices_together_are_too_few():
-    table = pd.DataFrame({"office_id": ["A", "B"], "kg": [1.0, 2.0]})
-    people = pd.DataFrame(
-        {
-            "year": [2022, 2022],
-            "office_id": ["A", "B"],
-            "group": ["jobseeker"] * 2,
-            "population": [presenter.CLIENTS] * 2,
-            "people": [1, 2],
-        }
-    )
-    merged = presenter.merge_small_offices(table, people, 5)
-    assert merged.table.empty and merged.withheld
-    enough = presenter.merge_small_offices(table, replace_people(people, "B", 9), 5)
-    assert list(enough.table["office_id"]) == [presenter.OTHER_OFFICES]
-    assert enough.table["kg"].iloc[0] == pytest.approx(3.0)
-
-
-def replace_people(people: pd.DataFrame, office: str, count: int) -> pd.DataFrame:
-    return people.assign(people=people["people"].where(people["office_id"] != office, count))
