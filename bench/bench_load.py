@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 REPO_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_DIR))
 
 DEMO_YEARS = 6  # the demo data set spans 2019-2024; clients_per_year is an average over them
 

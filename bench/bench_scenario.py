@@ -34,12 +34,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_DIR))
+from calc import demo, loaders, model, store
+from calc.factors import FactorSet
+from calc.scenario import ChannelShift, Scenario, apply
 
-from calc import demo, loaders, model, store  # noqa: E402
-from calc.factors import FactorSet  # noqa: E402
-from calc.scenario import ChannelShift, Scenario, apply  # noqa: E402
+REPO_DIR = Path(__file__).resolve().parent.parent
 
 DEMO_YEARS = 6  # the demo spans 2019-2024; clients_per_year is an average over the years
 BASE_YEAR = 2022
