@@ -12,7 +12,7 @@ st.sidebar.selectbox(
     ":material/translate: Sprache · Language · Taal",
     languages,
     index=languages.index(browser_language()),
-    format_func=LANGUAGES.get,
+    format_func=LANGUAGES.__getitem__,
     key=LANG_KEY,
     bind="query-params",
 )

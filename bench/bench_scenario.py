@@ -120,7 +120,7 @@ def measure(path: Path, runs: int) -> dict:
     def share(index: int) -> float:
         return (index % 20 + 1) / 40  # 2.5 % … 50 %, a new value each run
 
-    levers = {
+    levers: dict[str, Callable[[int], Scenario]] = {
         "video share": lambda i: Scenario(BASE_YEAR, channels=ChannelShift(video=share(i))),
         "EV share": lambda i: Scenario(BASE_YEAR, ev_share=share(i)),
         "all levers": lambda i: Scenario(
@@ -135,9 +135,12 @@ def measure(path: Path, runs: int) -> dict:
             grid_kg_per_kwh=0.2,
         ),
     }
+
+    def slider_move(make: Callable[[int], Scenario]) -> Callable[[int], object]:
+        return lambda i: apply(cube, factors, make(i))
+
     results = {
-        name: median_p95(timings_ms(lambda i, make=make: apply(cube, factors, make(i)), runs))
-        for name, make in levers.items()
+        name: median_p95(timings_ms(slider_move(make), runs)) for name, make in levers.items()
     }
     return {
         "rows": rows,

@@ -108,19 +108,19 @@ def _run(args: argparse.Namespace) -> int:
         out = args.out or Path(tempfile.mkdtemp(prefix="wegbilanz-demo-"))
         files = demo.generate(out, clients_per_year=args.clients)
         con = store.connect(args.db)
-        report = load(con, out, label="demo")
+        loaded = load(con, out, label="demo")
         print(f"demo data written to {out}: " + ", ".join(p.name for p in files.values()))
-        print("loaded: " + ", ".join(f"{t} {n}" for t, n in report.rows.items() if n))
+        print("loaded: " + ", ".join(f"{t} {n}" for t, n in loaded.rows.items() if n))
         return 0
     if args.command == "load":
         con = store.connect(args.db)
-        report = load(con, args.source)
-        for warning in report.warnings:
+        loaded = load(con, args.source)
+        for warning in loaded.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         print(
             "loaded: "
-            + ", ".join(f"{t} {n}" for t, n in report.rows.items() if n)
-            + f" ({report.seconds:.1f} s)"
+            + ", ".join(f"{t} {n}" for t, n in loaded.rows.items() if n)
+            + f" ({loaded.seconds:.1f} s)"
         )
         return 0
 

@@ -189,10 +189,10 @@ def haversine_km(
 
 def _modes(params: DemoParameters, prefix: str) -> list[Mode]:
     names = list(dict.fromkeys(s.split(".", 1)[1] for s in params.suffixes(prefix) if "." in s))
-    modes = [normalise_mode(name) for name in names]
-    if any(mode is None for mode in modes):
+    modes = [mode for mode in map(normalise_mode, names) if mode is not None]
+    if len(modes) != len(names):
         raise ValueError(f"{params.source}: unknown mode in '{prefix}*': {names}")
-    return [Mode(mode) for mode in modes]
+    return modes
 
 
 def _band_mode_probabilities(
@@ -459,10 +459,10 @@ def _trips(
 def _modes_of_shares(params: DemoParameters, prefix: str) -> list[tuple[Mode, float]]:
     names = params.suffixes(prefix)
     shares = params.shares(prefix, names)
-    modes = [normalise_mode(name) for name in names]
-    if any(mode is None for mode in modes):
+    modes = [mode for mode in map(normalise_mode, names) if mode is not None]
+    if len(modes) != len(names):
         raise ValueError(f"{params.source}: unknown mode in '{prefix}*': {names}")
-    return [(Mode(mode), float(share)) for mode, share in zip(modes, shares, strict=True)]
+    return [(mode, float(share)) for mode, share in zip(modes, shares, strict=True)]
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -133,6 +133,14 @@ class FactorSet:
     """
 
     __slots__ = ("_by_key", "_fingerprint", "_index", "_lookup", "_splits", "_table", "name")
+    # Declared for the type checker; set once in __init__ through object.__setattr__.
+    name: str
+    _table: pd.DataFrame
+    _fingerprint: str | None
+    _index: dict[tuple[str, str], tuple[Factor, ...]]
+    _by_key: dict[str, tuple[Factor, ...]]
+    _splits: dict[str, pd.DataFrame]
+    _lookup: Callable[[str, str, int | None], Factor]
 
     def __init__(self, table: pd.DataFrame, name: str) -> None:
         # Expects a table already normalised by _validate; use load() or from_frame().
@@ -377,9 +385,9 @@ def _validate(
 ) -> pd.DataFrame:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        where = "line 1 (header)" if lines is not None else "header"
+        header_at = "line 1 (header)" if lines is not None else "header"
         raise FactorError(
-            f"{origin}: {where}: missing column(s) {', '.join(repr(c) for c in missing)}; "
+            f"{origin}: {header_at}: missing column(s) {', '.join(repr(c) for c in missing)}; "
             f"a factor table needs {', '.join(COLUMNS)}"
         )
 

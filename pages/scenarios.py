@@ -8,6 +8,7 @@ lever is bound to the URL, so a copied link reproduces the scenario.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -63,9 +64,8 @@ def share_sliders(
 ) -> None:
     """Percent sliders of one set whose shares may not add up past 100 %."""
     places = st.columns(len(keys)) if side_by_side else [st.container() for _ in keys]
-    for place, key, label, help_text in zip(
-        places, keys, labels, helps or [None] * len(keys), strict=True
-    ):
+    help_texts: list[str | None] = [*helps] if helps else [None] * len(keys)
+    for place, key, label, help_text in zip(places, keys, labels, help_texts, strict=True):
         place.slider(
             label,
             min_value=0,
@@ -89,7 +89,7 @@ def channel_levers(cube: Cube, ctx: state.Context) -> None:
         helps = [t("scenarios.channel.help", channel=t(f"activity.{c}")) for c in state.CHANNELS]
         share_sliders(list(state.CHANNELS), labels, helps)
         names = office_names(cube)
-        own = {
+        own: dict[str, tuple[Sequence[str], Callable[[str], str]]] = {
             "office": (ctx.offices, lambda office: names.get(office, office)),
             "group": (ctx.groups, group_label),
         }
@@ -380,6 +380,8 @@ def on_save(cube: Cube, factors: FactorSet) -> None:
 
 def on_load(cube: Cube, factors: FactorSet) -> None:
     name = st.session_state.get(PICK_KEY)
+    if name is None:  # the button is disabled then
+        return
     try:
         loaded = saved.load(db.cursor(), name)
     except (KeyError, ScenarioError) as exc:
@@ -397,6 +399,8 @@ def on_load(cube: Cube, factors: FactorSet) -> None:
 
 def on_delete() -> None:
     name = st.session_state.get(PICK_KEY)
+    if name is None:  # the button is disabled then
+        return
     saved.delete(db.cursor(), name)
     st.session_state[PICK_KEY] = None
     st.session_state[COMPARE_KEY] = [

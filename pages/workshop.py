@@ -6,6 +6,7 @@ so it survives a restart and a new data load.
 
 import datetime
 from collections.abc import Mapping
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -96,7 +97,7 @@ def field_key(name: str, action_id: int) -> str:
 
 
 def save_edited(action_id: int) -> None:
-    def value(name: str) -> object:
+    def value(name: str) -> Any:
         return st.session_state.get(field_key(name, action_id))
 
     source = value("source")
@@ -210,7 +211,7 @@ def lever_key(kind: str, item: str) -> str:
     return f"workshop.lever.{kind}"
 
 
-def reading(row: Mapping[str, object]) -> str:
+def reading(row: Mapping[str, Any]) -> str:
     change = (
         t("workshop.reading.new")
         if pd.isna(row["change_share"])
@@ -278,10 +279,11 @@ if message := st.session_state.pop(MESSAGE_KEY, None):
     kind, text = message
     (st.error if kind == "error" else st.success)(text)
 
-space = st.session_state.get(SPACE_KEY) or (spaces[0] if spaces else None)
-if space is None:
+chosen_space: str | None = st.session_state.get(SPACE_KEY) or (spaces[0] if spaces else None)
+if chosen_space is None:
     st.info(t("workshop.space.none"), icon=":material/groups:")
     st.stop()
+space: str = chosen_space
 if rows.empty:
     st.info(t("workshop.empty"), icon=":material/filter_alt_off:")
     st.stop()
@@ -615,7 +617,9 @@ else:
                 ),
             ]
         )
-        st.altair_chart(
+        # ignore until ui/charts.py annotates its builders with altair's chart classes, not
+        # alt.TopLevelMixin (which st.altair_chart does not accept)
+        st.altair_chart(  # type: ignore[call-overload]
             charts.stacked_bar(
                 bars,
                 "bar",

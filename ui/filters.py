@@ -37,7 +37,7 @@ def draw_sidebar() -> None:
     st.sidebar.multiselect(
         t("filters.offices"),
         list(names),
-        format_func=names.get,
+        format_func=names.__getitem__,
         key=OFFICES_KEY,
         bind="query-params",
         placeholder=t("filters.all_offices"),

@@ -85,7 +85,9 @@ def assumption_defaults(factors: FactorSet, country: str, year: int) -> dict[str
 def base_year(years: Sequence[int]) -> int:
     """The chosen base year (the latest loaded one until the user picks another)."""
     chosen = st.session_state.get(BASE)
-    return int(chosen) if chosen in years else int(years[-1])
+    if chosen is not None and chosen in years:
+        return int(chosen)
+    return int(years[-1])
 
 
 def remember_defaults(defaults: Mapping[str, float]) -> None:
