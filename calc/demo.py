@@ -22,7 +22,6 @@ from calc.schema import Channel, Mode, normalise_mode
 REPO_DIR = Path(__file__).resolve().parent.parent
 DEMO_PARAMETERS_PATH = REPO_DIR / "data" / "demo_parameters.csv"
 GAZETTEER_PATH = REPO_DIR / "data" / "gazetteer.csv"
-DEFAULT_OUT_DIR = REPO_DIR / "data" / "demo"
 
 COUNTRY = "AT"
 CARINTHIA_ADMIN1 = "02"  # GeoNames' admin1 code of Kärnten

@@ -198,11 +198,6 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
 _WGS84 = geodesic()  # one instance: building the ellipsoid per pair would dominate the loop
 
 
-def geodesic_km(from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> float:
-    """Shortest distance on the WGS-84 ellipsoid (geopy's geodesic), in km."""
-    return float(_WGS84.measure((from_lat, from_lon), (to_lat, to_lon)))
-
-
 def fill_distance_cache(con: duckdb.DuckDBPyConnection, pairs_sql: str) -> int:
     """Compute and cache the geodesic of every distinct pair that is not cached yet.
 
