@@ -16,6 +16,7 @@ from calc.factors import FactorError, FactorSet, parse_overrides
 from calc.loaders import LoadError, load
 
 EXIT_BAD_INPUT = 2
+EXIT_ENVIRONMENT = 1
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
@@ -101,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except (LoadError, FactorError) as exc:
         return _fail(f"{type(exc).__name__.replace('Error', ' error')}:\n{exc}")
+    except store.SchemaError as exc:  # a database of a newer Wegbilanz: not bad input
+        print(exc, file=sys.stderr)
+        return EXIT_ENVIRONMENT
 
 
 def _run(args: argparse.Namespace) -> int:

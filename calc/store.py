@@ -1,10 +1,19 @@
-"""The DuckDB database that holds one loaded data set, its caches and the saved work."""
+"""The DuckDB database that holds one loaded data set, its caches and the saved work.
+
+The layout has a version, kept in the meta table as `schema_version`: written when a database is
+created, checked each time one is opened. A database of an older version is brought up to date
+by the steps in MIGRATIONS, in one transaction; one written by a newer Wegbilanz is refused with
+a SchemaError (never half-read). The version covers every table in the file, those that
+calc.saved and calc.workshop create included: changing any of them means SCHEMA_VERSION + 1 and
+a step in MIGRATIONS, with a test that opens a database of the old layout (tests/test_store.py).
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -14,6 +23,12 @@ from calc import geo
 REPO_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = REPO_DIR / "data" / "wegbilanz.duckdb"
 DB_PATH_ENV = "WEGBILANZ_DB"
+
+# 1: the layout before the version was recorded (a meta table without a schema_version row).
+# 2: the same tables; the version is recorded.
+SCHEMA_VERSION = 2
+SCHEMA_VERSION_KEY = "schema_version"
+UNVERSIONED_SCHEMA = 1
 
 # The loaded data set. Raw client and staff ids never reach these tables: only salted hashes.
 DATA_TABLES_DDL: dict[str, str] = {
@@ -44,17 +59,91 @@ def default_db_path() -> Path:
     return Path(os.environ.get(DB_PATH_ENV) or DEFAULT_DB_PATH)
 
 
+class SchemaError(RuntimeError):
+    """The database has a layout this version of Wegbilanz cannot read (a newer one)."""
+
+    def __init__(self, found: str, where: str = "the database") -> None:
+        self.found = found
+        self.where = where
+        super().__init__(
+            f"{where} was written by a newer version of Wegbilanz (database schema version "
+            f"{found}; this version reads up to {SCHEMA_VERSION}). Update Wegbilanz, or open "
+            f"another database (--db PATH or ${DB_PATH_ENV})."
+        )
+
+
 def connect(db_path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Open (and if new, set up) the database."""
+    """Open (and if new, set up; if old, migrate) the database. SchemaError if it is newer."""
     path = Path(db_path) if db_path is not None else default_db_path()
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
-    ensure_schema(con)
+    try:
+        ensure_schema(con, where=str(path))
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The layout version of the open database; None if Wegbilanz never set it up.
+
+    SchemaError if the recorded version is not one that this code knows how to read.
+    """
+    has_meta = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'"
+        " AND schema_name = current_schema() AND database_name = current_database()"
+    ).fetchall()[0][0]
+    if not has_meta:
+        return None
+    recorded = meta_value(con, SCHEMA_VERSION_KEY)
+    if recorded is None:
+        return UNVERSIONED_SCHEMA
+    try:
+        version = int(recorded)
+    except ValueError:
+        raise SchemaError(repr(recorded)) from None
+    if version > SCHEMA_VERSION:
+        raise SchemaError(recorded)
+    return version
+
+
+def _migrate_1_to_2(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 1 had the same tables; it only lacked the version row, which migrate() writes.
+
+    The data tables are created if missing (a version-1 file always has them; this keeps a
+    damaged one usable), so the salt, the loaded data and the saved work all stay as they are.
+    """
+    for table, columns in DATA_TABLES_DDL.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+
+
+# MIGRATIONS[n] brings a database from version n to n + 1.
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _migrate_1_to_2}
+
+
+def migrate(con: duckdb.DuckDBPyConnection, found: int) -> None:
+    """Bring a database of layout version `found` up to SCHEMA_VERSION, all steps or none."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for version in range(found, SCHEMA_VERSION):
+            MIGRATIONS[version](con)
+        set_meta(con, SCHEMA_VERSION_KEY, str(SCHEMA_VERSION))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, where: str = "the database") -> None:
+    """Set up a new database, migrate an older one; SchemaError (nothing changed) if newer."""
+    try:
+        found = schema_version(con)
+    except SchemaError as error:
+        raise SchemaError(error.found, where) from None
+    if found is not None and found < SCHEMA_VERSION:
+        migrate(con, found)
     con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     for table, columns in DATA_TABLES_DDL.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
@@ -64,6 +153,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "INSERT INTO meta VALUES ('salt', ?) ON CONFLICT DO NOTHING", [secrets.token_hex(16)]
     )
+    if found is None:
+        set_meta(con, SCHEMA_VERSION_KEY, str(SCHEMA_VERSION))
 
 
 def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

@@ -10,6 +10,8 @@ import duckdb
 import streamlit as st
 
 from calc import demo, loaders, store
+from calc.store import SCHEMA_VERSION
+from ui.i18n import t
 
 _first_load = threading.Lock()
 
@@ -31,9 +33,23 @@ def _close(cursor: duckdb.DuckDBPyConnection) -> None:
 
 
 @st.cache_resource(scope="session", on_release=_close, show_spinner=False)
-def cursor() -> duckdb.DuckDBPyConnection:
-    """This session's cursor: sessions never share a pending result or a transaction."""
+def _session_cursor() -> duckdb.DuckDBPyConnection:
     return _database().cursor()
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """This session's cursor: sessions never share a pending result or a transaction.
+
+    A database written by a newer Wegbilanz stops the page with a message instead of a trace.
+    """
+    try:
+        return _session_cursor()
+    except store.SchemaError as error:
+        st.error(
+            t("db.newer_schema", path=error.where, found=error.found, supported=SCHEMA_VERSION),
+            icon=":material/database:",
+        )
+        st.stop()
 
 
 def dataset_version() -> str:
