@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from calc import model, scenario
+from calc import indicators, model, scenario
 from calc.factors import Factor, FactorSet
 from calc.privacy import CLIENTS, STAFF, SlideTable, merge_small_offices, people_behind, too_few
 
@@ -27,7 +27,7 @@ from calc.privacy import CLIENTS, STAFF, SlideTable, merge_small_offices, people
 from calc.privacy import OTHER_OFFICES as OTHER_OFFICES
 from calc.privacy import min_people_per_cell as min_people_per_cell
 from calc.privacy import people_counts as people_counts
-from calc.schema import REMOTE_CHANNELS, STAFF_GROUP, Activity, Channel, Mode
+from calc.schema import STAFF_GROUP, Activity, Channel, Mode
 
 # What the change equals in plain words: (name, factor key), the change in kg over the factor.
 EQUIVALENT_FACTORS: tuple[tuple[str, str], ...] = (
@@ -204,23 +204,11 @@ def _channels(
 def _digital_share(rows: pd.DataFrame, people: pd.DataFrame, min_people: int) -> SlideTable:
     """Share of client contacts by phone, video or online, per year; years with too few
     clients are left out."""
-    contacts = rows[rows["activity"].isin([c.value for c in Channel])]
-    remote = contacts["activity"].isin([c.value for c in REMOTE_CHANNELS])
-    table = (
-        contacts.assign(digital_contacts=contacts["count"].where(remote, 0.0))
-        .groupby("year", as_index=False)
-        .agg(contacts=("count", "sum"), digital_contacts=("digital_contacts", "sum"))
-    )
-    table = table[table["contacts"] > 0]
+    table = indicators.digital_share(rows)
     clients = people[people["population"] == CLIENTS]
     allowed = [y for y in table["year"] if not too_few(clients[clients["year"] == y], min_people)]
     shown = table[table["year"].isin(allowed)]
-    return SlideTable(
-        shown.assign(digital_share=shown["digital_contacts"] / shown["contacts"]).reset_index(
-            drop=True
-        ),
-        withheld=len(shown) < len(table),
-    )
+    return SlideTable(shown.reset_index(drop=True), withheld=len(shown) < len(table))
 
 
 # -- the saved scenario ----------------------------------------------------------------------

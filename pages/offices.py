@@ -5,59 +5,13 @@ import math
 import pandas as pd
 import streamlit as st
 
-from calc import model
-from calc.schema import STAFF_GROUP, Channel
-from ui import charts, compute, db, filters
+from calc import indicators, origins, privacy
+from ui import cached_views, charts, compute, db, filters
 from ui.i18n import language, number, t
 
 YEAR_KEY = "offices_year"
 BY_OFFICE_KEY = "offices_by_office"
-# Client homes are personal data: the map shows them on a ~1 km grid, and only where at
-# least this many clients share a grid cell.
-ORIGIN_DECIMALS = 2
-MIN_CLIENTS_PER_POINT = 5
-CHANNELS = [channel.value for channel in Channel]
-
-# Visits and visit-km per client origin; the km weight each origin's share of its office's
-# in-person emissions. Rows without an origin stay in, so shares are of all clients' km.
-ORIGINS_SQL = """
-    SELECT year, office_id, client_group AS "group",
-        round(origin_lat, ?) AS lat, round(origin_lon, ?) AS lon,
-        count(*) AS clients, sum(in_person) AS visits,
-        sum(in_person * CASE WHEN distance_km IS NULL THEN geodesic_km ELSE 0 END)
-            AS geo_km_visits,
-        sum(in_person * coalesce(distance_km, 0)) AS given_km_visits
-    FROM clients
-    GROUP BY ALL
-"""
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def load_origins(version: str) -> pd.DataFrame:
-    del version  # cache key: the loaded data set
-    return db.cursor().execute(ORIGINS_SQL, [ORIGIN_DECIMALS, ORIGIN_DECIMALS]).df()
-
-
-def origin_emissions(
-    origins: pd.DataFrame, visit_rows: pd.DataFrame, detour_by_office: dict[str, float]
-) -> pd.DataFrame:
-    """Each office's in-person kg shared out over its clients' origins by km travelled."""
-    km = (
-        origins["geo_km_visits"] * origins["office_id"].map(detour_by_office)
-        + origins["given_km_visits"]
-    )
-    keys = ["office_id", "group"]
-    share = km / km.groupby([origins[k] for k in keys]).transform("sum")
-    kg_by_segment = visit_rows.groupby(keys)["kg_co2e"].sum()
-    segment_kg = pd.Series(
-        kg_by_segment.reindex(pd.MultiIndex.from_frame(origins[keys])).to_numpy(),
-        index=origins.index,
-    )
-    placed = origins.assign(kg_co2e=(share * segment_kg).fillna(0.0)).dropna(subset=["lat"])
-    points = placed.groupby(["office_id", "lat", "lon"], as_index=False)[
-        ["clients", "visits", "kg_co2e"]
-    ].sum()
-    return points[points["clients"] >= MIN_CLIENTS_PER_POINT]
+CHANNELS = indicators.CHANNELS
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
@@ -67,23 +21,31 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False).encode("utf-8-sig")
 
 
+def chart_shares(shares: pd.DataFrame) -> pd.DataFrame:
+    """indicators.digital_share as charts.digital_share reads it: year, [office_id], share."""
+    return shares.drop(columns=["contacts", "digital_contacts"]).rename(
+        columns={"digital_share": "share"}
+    )
+
+
 @st.fragment
 def digital_share_section(contacts: pd.DataFrame, names: dict[str, str]) -> None:
     # A fragment: the per-office toggle redraws this chart only, not the map below.
     st.subheader(t("offices.digital.title"))
     if st.toggle(t("offices.digital.by_office"), key=BY_OFFICE_KEY):
-        shares = charts.digital_share_frame(contacts, by="office_id")
+        shares = chart_shares(indicators.digital_share(contacts, by="office_id"))
         shares = shares.assign(office=shares["office_id"].map(names))
         chart = charts.digital_share(shares, t("offices.digital.axis"), series="office")
     else:
         chart = charts.digital_share(
-            charts.digital_share_frame(contacts), t("offices.digital.axis")
+            chart_shares(indicators.digital_share(contacts)), t("offices.digital.axis")
         )
     st.altair_chart(chart, alt=t("offices.digital.alt"))
     st.caption(t("offices.digital.caption"))
 
 
 offices = compute.cube().offices
+min_clients = privacy.min_people_per_cell()  # the map shows no grid cell of fewer clients
 names = dict(zip(offices["office_id"], offices["name"], strict=True))
 years = compute.years()
 factors = compute.factors()
@@ -93,7 +55,7 @@ st.title(t("offices.title"))
 st.caption(t("offices.intro"))
 
 rows = filters.apply(compute.rows())
-contacts = rows[(rows["group"] != STAFF_GROUP) & rows["activity"].isin(CHANNELS)]
+contacts = indicators.client_contacts(rows)
 if contacts.empty:
     st.info(t("offices.empty"), icon=":material/filter_alt_off:")
     st.stop()
@@ -115,13 +77,8 @@ if of_year.empty:
     st.info(t("offices.no_year", year=year), icon=":material/event_busy:")
     st.stop()
 
-cells = of_year.groupby(["office_id", "activity"], as_index=False)[
-    ["count", "kg_co2e", "kg_co2e_low", "kg_co2e_high"]
-].sum()
-cells = cells.assign(
-    name=cells["office_id"].map(names), order=cells["activity"].map(CHANNELS.index)
-)
-cells = cells.sort_values(["name", "order"])
+cells = indicators.per_office_and_channel(of_year)
+cells = cells.assign(name=cells["office_id"].map(names)).sort_values("name", kind="stable")
 # Rounded as displayed, so the table, the charts and the download show the same numbers.
 per_office = pd.DataFrame(
     {
@@ -188,32 +145,16 @@ st.download_button(
 
 # -- map -------------------------------------------------------------------------------------
 st.subheader(t("offices.map.title", year=year))
-visit_rows = of_year[of_year["activity"] == Channel.IN_PERSON.value]
-shown_offices = offices[offices["office_id"].isin(set(of_year["office_id"]))]
-detour = {
-    office.office_id: factors.value("detour_factor", office.country, year)
-    for office in shown_offices.itertuples()
-}
-origins = load_origins(db.dataset_version())
-origins = origins[
-    (origins["year"] == year)
-    & origins["office_id"].isin(detour)
-    & origins["group"].isin(set(visit_rows["group"]))
-]
-points = origin_emissions(origins, visit_rows, detour)
-radius_by_country = {
-    country: model.break_even_km(factors, country, year)["car"]
-    for country in set(shown_offices["country"])
-}
-# A car that emitted nothing would never break even: no ring then.
-office_points = shown_offices.assign(
-    radius_km=shown_offices["country"].map(radius_by_country),
-    t_co2e=shown_offices["office_id"].map(visit_rows.groupby("office_id")["kg_co2e"].sum() / 1000),
+points = origins.origin_points(
+    cached_views.origins(db.cursor()), contacts, offices, factors, year, min_clients
 )
+office_points = origins.office_points(contacts, offices, factors, year)
+office_points = office_points.assign(t_co2e=office_points["kg_co2e"] / 1000).drop(columns="kg_co2e")
 st.altair_chart(
     charts.office_map(
         office_points,
         points.assign(name=points["office_id"].map(names), t_co2e=points["kg_co2e"] / 1000),
+        # A car that emitted nothing would never break even: no ring then.
         charts.circle_features(office_points[office_points["radius_km"] < math.inf]),
         titles={
             "t_co2e": t("unit.t"),
@@ -223,12 +164,12 @@ st.altair_chart(
     ),
     alt=t("offices.map.alt", year=year),
 )
-radius_km = max(radius_by_country.values(), default=0.0)
+radius_km = max(office_points["radius_km"], default=0.0)
 st.caption(
     t(
         "offices.map.caption",
         year=year,
-        min_clients=MIN_CLIENTS_PER_POINT,
+        min_clients=min_clients,
         distance=(
             f"{number(radius_km * 1000)} m" if radius_km < 1 else f"{number(radius_km, 1)} km"
         ),

@@ -4,23 +4,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from calc import model
+from calc import staff_travel
 from calc.schema import STAFF_GROUP, Activity, Mode
-from ui import charts, compute, db, filters
+from ui import cached_views, charts, compute, db, filters
 from ui.i18n import number, percent, t, tonnes
 
 KG_DECIMALS = 2
-
-TRIPS_SQL = """
-    SELECT year, office_id, destination, mode, sum(trips) AS trips
-    FROM trips GROUP BY ALL
-"""
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def load_trips(version: str) -> pd.DataFrame:
-    del version  # cache key: the loaded data set
-    return db.cursor().execute(TRIPS_SQL).df()
 
 
 def mode_label(mode: str) -> str:
@@ -54,13 +43,9 @@ if staff.empty:
     st.info(t("staff.empty"), icon=":material/filter_alt_off:")
     st.stop()
 
-commute = staff[staff["activity"] == Activity.COMMUTE.value]
-home = staff[staff["activity"] == Activity.HOMEOFFICE.value]
-trips = staff[staff["activity"] == Activity.BUSINESS_TRIP.value]
-
 # -- commuting by mode -----------------------------------------------------------------------
 st.subheader(t("staff.commute.title"))
-by_mode = commute.groupby(["year", "mode"], as_index=False)[["count", "km", "kg_co2e"]].sum()
+by_mode = staff_travel.commute_by_mode(staff)
 by_mode = by_mode.assign(year_label=by_mode["year"].astype(str), t_co2e=by_mode["kg_co2e"] / 1000)
 chart_col, table_col = st.columns(2, gap="large")
 with chart_col:
@@ -94,12 +79,9 @@ with table_col:
 # -- home-office days ------------------------------------------------------------------------
 st.subheader(t("staff.days.title"))
 office_days_label, home_days_label = t("staff.days.office"), t("activity.homeoffice")
-days = pd.concat(
-    [
-        commute.groupby("year", as_index=False)["count"].sum().assign(kind=office_days_label),
-        home.groupby("year", as_index=False)["count"].sum().assign(kind=home_days_label),
-    ]
-)
+days = staff_travel.days_per_year(staff)
+kinds = {Activity.COMMUTE.value: office_days_label, Activity.HOMEOFFICE.value: home_days_label}
+days = days.assign(kind=days["activity"].map(kinds)).drop(columns="activity")
 days = days.assign(year_label=days["year"].astype(str))
 st.altair_chart(
     charts.stacked_bar(
@@ -113,39 +95,21 @@ st.altair_chart(
     ),
     alt=t("staff.days.alt"),
 )
-total_days = days.groupby("year")["count"].sum()
-home_days = days[days["kind"] == home_days_label].set_index("year")["count"]
 st.caption(
     t(
         "staff.days.caption",
         reference=reference,
         current=current,
-        share_reference=percent(home_days.get(reference, 0.0) / total_days.get(reference, 1.0)),
-        share_current=percent(home_days.get(current, 0.0) / total_days.get(current, 1.0)),
+        share_reference=percent(staff_travel.homeoffice_share(staff, reference)),
+        share_current=percent(staff_travel.homeoffice_share(staff, current)),
     )
 )
 
 # -- net balance of a home-office day --------------------------------------------------------
 st.subheader(t("staff.balance.title", year=current))
-of_year = commute[commute["year"] == current].groupby("office_id")[["count", "kg_co2e"]].sum()
-of_year = of_year[of_year["count"] > 0]
-balance_offices = offices[offices["office_id"].isin(of_year.index)]
-fx = model.factor_table(
-    compute.factors(), balance_offices.assign(year=current)[["country", "year"]], "central"
-)
-added_kg_by_country = dict(zip(fx["country"], model.homeoffice_kg_per_day(fx), strict=True))
-balance = pd.DataFrame(
-    {
-        "office": balance_offices["office_id"].map(names).to_numpy(),
-        "saved_kg": (of_year["kg_co2e"] / of_year["count"])
-        .reindex(balance_offices["office_id"])
-        .to_numpy(),
-        "added_kg": balance_offices["country"].map(added_kg_by_country).to_numpy(),
-    }
-)
-balance = balance.assign(net_kg=balance["saved_kg"] - balance["added_kg"]).sort_values(
-    "net_kg", ascending=False
-)
+balance = staff_travel.homeoffice_balance(staff, offices, compute.factors(), current)
+balance = balance.assign(office=balance["office_id"].map(names))
+balance = balance[["office", "saved_kg", "added_kg", "net_kg"]]
 balance = balance.round(KG_DECIMALS)
 if balance.empty:
     st.info(t("staff.balance.none", year=current), icon=":material/event_busy:")
@@ -202,15 +166,13 @@ else:
 
 # -- business trips --------------------------------------------------------------------------
 st.subheader(t("staff.trips.title"))
-trip_modes = trips.groupby(["year", "mode"], as_index=False)["kg_co2e"].sum()
+trip_modes = staff_travel.trips_by_mode(staff)
 trip_modes = trip_modes.assign(
     year_label=trip_modes["year"].astype(str), t_co2e=trip_modes["kg_co2e"] / 1000
 )
-destinations = load_trips(db.dataset_version())
-destinations = destinations[
-    (destinations["year"] == current) & destinations["office_id"].isin(set(staff["office_id"]))
-]
-destinations = destinations.groupby(["destination", "mode"], as_index=False)["trips"].sum()
+destinations = staff_travel.trip_destinations(
+    cached_views.trips(db.cursor()), current, set(staff["office_id"])
+)
 destinations = destinations.assign(
     place=destinations["destination"].map(lambda place: names.get(place, place))
 )
@@ -238,12 +200,13 @@ with places_col:
         ),
         alt=t("staff.trips.by_destination_alt", year=current),
     )
+trip_kg = staff_travel.trip_kg_per_year(staff)
 st.caption(
     t(
         "staff.trips.caption",
         reference=reference,
         current=current,
-        t_reference=tonnes(trips.loc[trips["year"] == reference, "kg_co2e"].sum()),
-        t_current=tonnes(trips.loc[trips["year"] == current, "kg_co2e"].sum()),
+        t_reference=tonnes(trip_kg.get(reference, 0.0)),
+        t_current=tonnes(trip_kg.get(current, 0.0)),
     )
 )

@@ -6,13 +6,15 @@ so the shared filters and the language are set through session state, as the sid
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import model, store
+from calc import model, privacy, store
 from calc.factors import FactorSet
 from calc.schema import STAFF_GROUP, Channel
 
@@ -78,3 +80,42 @@ def test_other_year_and_language(app: AppTest, app_db: Path) -> None:
     assert table["t CO2e"].sum() == pytest.approx(
         of_first["kg_co2e"].sum() / 1000, abs=len(table) * 0.5 * 10**-T_DECIMALS
     )
+
+
+def map_origins(at: AppTest) -> pd.DataFrame:
+    """The client-origin points the map draws (the chart's data set with a `clients` column)."""
+    for chart in at.get("vega_lite_chart"):
+        if chart.proto.alt.startswith("Map"):
+            for dataset in chart.proto.datasets:
+                frame = pa.ipc.open_stream(io.BytesIO(dataset.data.data)).read_all().to_pandas()
+                if "clients" in frame.columns:
+                    return frame
+    raise AssertionError("no map with client origins on the page")
+
+
+def test_map_follows_the_threshold_in_privacy_csv(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    shipped = map_origins(app)
+    assert shipped["clients"].min() >= privacy.min_people_per_cell() == 5
+    assert f"fewer than {privacy.min_people_per_cell()} clients" in app.caption[-1].value
+
+    # A stricter rule in the file: the cells below it leave the map, the others stay as they were.
+    stricter = int(shipped["clients"].median()) + 1
+    rule = tmp_path / "privacy.csv"
+    rule.write_text(
+        "key,value,unit,source,reason\n"
+        f"min_people_per_cell,{stricter},people,test,a stricter rule\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(privacy, "PRIVACY_PATH", rule)
+    app.run()
+
+    assert not app.exception
+    strict = map_origins(app)
+    kept = shipped[shipped["clients"] >= stricter].reset_index(drop=True)
+    assert 0 < len(strict) < len(shipped)
+    pd.testing.assert_frame_equal(strict.reset_index(drop=True), kept)
+    assert f"fewer than {stricter} clients" in app.caption[-1].value

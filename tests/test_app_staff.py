@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import model, store
+from calc import model, staff_travel, store
 from calc.factors import FactorSet
-from calc.schema import Activity
+from calc.schema import STAFF_GROUP
 from ui import compute
 from ui.i18n import catalogue
 
@@ -28,24 +28,18 @@ def balance_table(at: AppTest) -> pd.DataFrame:
 
 
 def expected_net_kg(app_db: Path, factors: FactorSet) -> dict[str, float]:
-    """Per office name: commute kg per office day minus home energy kg per home-office day."""
+    """Per office name: calc's net saving of a home-office day in the current year (worked out
+    by hand in tests/test_staff_travel.py), on the app's own database."""
     con = store.connect(app_db)
     try:
         cube = model.load_cube(con, factors)
     finally:
         con.close()
     rows = model.compute(cube, factors)
-    year = max(rows["year"])
-    commute = rows[(rows["activity"] == Activity.COMMUTE.value) & (rows["year"] == year)]
-    per_office = commute.groupby("office_id")[["kg_co2e", "count"]].sum()
-    offices = cube.offices.set_index("office_id").loc[per_office.index]
-    fx = model.factor_table(factors, offices.assign(year=year)[["country", "year"]], "central")
-    added_kg = dict(zip(fx["country"], model.homeoffice_kg_per_day(fx), strict=True))
-    saved_kg = per_office["kg_co2e"] / per_office["count"]
-    return {
-        offices.loc[office, "name"]: saved_kg[office] - added_kg[offices.loc[office, "country"]]
-        for office in per_office.index
-    }
+    staff = rows[rows["group"] == STAFF_GROUP]
+    balance = staff_travel.homeoffice_balance(staff, cube.offices, factors, max(rows["year"]))
+    names = dict(zip(cube.offices["office_id"], cube.offices["name"], strict=True))
+    return {names[o]: net for o, net in zip(balance["office_id"], balance["net_kg"], strict=True)}
 
 
 def test_home_office_balance_is_calcs_and_says_so_when_it_costs(app: AppTest, app_db: Path) -> None:
