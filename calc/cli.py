@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from calc import demo, model, store
+from calc import comparison, demo, model, store
 from calc.factors import FactorError, FactorSet, parse_overrides
 from calc.loaders import LoadError, load
 
@@ -133,14 +133,13 @@ def _run(args: argparse.Namespace) -> int:
         return _fail("no data loaded: run `python -m calc demo` or `python -m calc load DIR`")
     factors = _factors(args)
     cube = model.load_cube(con, factors)
-    rows = model.compute(cube, factors, factor_year=args.factor_year)
-
     if args.command == "compute":
+        rows = model.compute(cube, factors, factor_year=args.factor_year)
         if args.json:
             _print_json(
                 {
                     "rows": rows.to_dict(orient="records"),
-                    "totals": {str(y): kg for y, kg in model.totals(rows).items()},
+                    **model.year_totals(cube, factors, args.factor_year).as_json(),
                 }
             )
         else:
@@ -153,21 +152,13 @@ def _run(args: argparse.Namespace) -> int:
         for year in (args.reference, args.current):
             if year not in years:
                 return _fail(f"year {year} is not in the data (years: {years})")
-        result = model.compare(
-            rows, args.reference, args.current, rebound_share=factors.value("rebound_share")
+        result = comparison.compare(
+            cube, factors, args.reference, args.current, factor_year=args.factor_year
         )
         if args.json:
             _print_json(result.as_dict())
         else:
-            d = result.decomposition
-            print(f"{result.reference}: {result.reference_kg / 1000:,.1f} t CO2e")
-            print(f"{result.current}: {result.current_kg / 1000:,.1f} t CO2e")
-            print(
-                f"difference: {result.difference_kg / 1000:+,.1f} t "
-                f"(activity {d.activity_kg / 1000:+,.1f}, channel mix "
-                f"{d.channel_mix_kg / 1000:+,.1f}, intensity {d.intensity_kg / 1000:+,.1f})"
-            )
-            print(f"avoided by digital channels: {result.avoided_by_channels_kg / 1000:,.1f} t")
+            print(comparison.summary_text(result))
         return 0
 
     from calc import report  # imported late: only this command needs the writers
@@ -176,6 +167,7 @@ def _run(args: argparse.Namespace) -> int:
     reference = args.reference or years[0]
     current = args.current or years[-1]
     try:
+        rows = model.compute(cube, factors, factor_year=args.factor_year)
         path = report.write(args.out, cube, factors, rows, reference, current)
     except report.UnsupportedFormatError as exc:
         return _fail(str(exc))

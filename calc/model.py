@@ -6,17 +6,19 @@ everything after that is arithmetic on the cube, so factors and scenarios can ch
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from calc.factors import Bound, FactorSet
-from calc.schema import REMOTE_CHANNELS, STAFF_GROUP, Activity, Channel, Mode
+from calc import simulation
+from calc.factors import Bound, FactorSet, mode_share_key
+from calc.schema import REMOTE_CHANNELS, STAFF_GROUP, Activity, Mode
 
 # A table as named columns: a DataFrame's, or numpy arrays (what the scenario's hot path uses).
 Columns = Mapping[str, Any]
@@ -36,7 +38,6 @@ RESULT_COLUMNS = [
     "kg_co2e_low",
     "kg_co2e_high",
 ]
-SEGMENT_COLUMNS = ["office_id", "group", "family"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,25 +148,45 @@ def _bound_for(key: str, bound: Bound) -> Bound:
     return bound
 
 
+# How one factor is looked up: (key, country, year, bound) -> a number, or one per draw.
+ValueOf = Callable[[str, str, int, Bound], Any]
+FACTOR_TABLE_COLUMNS = [*_YEARLESS_KEYS, *_YEAR_KEYS, *_EF_COLUMNS]
+
+
+def factor_columns(
+    factors: FactorSet,
+    places: pd.DataFrame,
+    bound: Bound,
+    factor_year: int | None = None,
+    value_of: ValueOf | None = None,
+) -> dict[str, np.ndarray]:
+    """Every factor the model needs per (country, year) of `places`, as columns in places'
+    order: one number per place, or with `value_of` giving one per draw, a (places, draws)
+    array. factor_year pins one factor edition for every year."""
+    if value_of is None:
+        value_of = factors.value
+    columns: dict[str, list[Any]] = {key: [] for key in (*_YEARLESS_KEYS, *_YEAR_KEYS)}
+    columns.update({f"ef_{m.value}": [] for m in _PKM_MODES})
+    for country, year in places[["country", "year"]].itertuples(index=False):
+        lookup_year = int(factor_year if factor_year is not None else year)
+        for key in (*_YEARLESS_KEYS, *_YEAR_KEYS):
+            columns[key].append(value_of(key, country, lookup_year, _bound_for(key, bound)))
+        for mode in _PKM_MODES:
+            key = f"ef_{mode.value}_kg_per_pkm"
+            columns[f"ef_{mode.value}"].append(value_of(key, country, lookup_year, bound))
+    table = {key: np.asarray(values, dtype=float) for key, values in columns.items()}
+    table.update(car_factor_columns(table))
+    return {key: table[key] for key in FACTOR_TABLE_COLUMNS}
+
+
 def factor_table(
     factors: FactorSet, places: pd.DataFrame, bound: Bound, factor_year: int | None = None
 ) -> pd.DataFrame:
     """One row per (country, year) with every factor the model needs and the kg per pkm of
     every mode. `places` has columns country and year; factor_year pins one factor edition."""
-    rows = []
-    for country, year in places[["country", "year"]].drop_duplicates().itertuples(index=False):
-        lookup_year = int(factor_year if factor_year is not None else year)
-        values: dict[str, float | str | int] = {"country": country, "year": int(year)}
-        for key in [*_YEARLESS_KEYS, *_YEAR_KEYS]:
-            values[key] = factors.value(key, country, lookup_year, _bound_for(key, bound))
-        for mode in _PKM_MODES:
-            key = f"ef_{mode.value}_kg_per_pkm"
-            values[f"ef_{mode.value}"] = factors.value(key, country, lookup_year, bound)
-        rows.append(values)
-    looked_up = [*_YEARLESS_KEYS, *_YEAR_KEYS, *(f"ef_{m.value}" for m in _PKM_MODES)]
-    table = pd.DataFrame(rows, columns=["country", "year", *looked_up])
-    table = table.assign(**car_factor_columns(table))
-    return table[["country", "year", *_YEARLESS_KEYS, *_YEAR_KEYS, *_EF_COLUMNS]]
+    unique = places[["country", "year"]].drop_duplicates().reset_index(drop=True)
+    unique = unique.assign(year=unique["year"].astype(int))
+    return unique.assign(**factor_columns(factors, unique, bound, factor_year))
 
 
 def car_factor_columns(fx: Columns) -> dict[str, Any]:
@@ -187,8 +208,14 @@ def mode_split_table(factors: FactorSet, countries: list[str]) -> pd.DataFrame:
         split = factors.mode_split(country)
         edges = sorted(set(split["band_lo_km"]) | set(split["band_hi_km"]))
         band = split["band_lo_km"].map(lambda lo, e=edges: e.index(lo))
+        key = [
+            mode_share_key(m, lo, hi)
+            for m, lo, hi in split[["mode", "band_lo_km", "band_hi_km"]].itertuples(index=False)
+        ]
         frames.append(
-            split.assign(country=country, band=band)[["country", "band", "mode", "share"]]
+            split.assign(country=country, band=band, key=key)[
+                ["country", "band", "mode", "share", "key"]
+            ]
         )
     return pd.concat(frames, ignore_index=True)
 
@@ -224,6 +251,7 @@ class RowLayout:
     trip_place: np.ndarray
     visit_cell: np.ndarray  # the client cell of each visit row (the first rows)
     visit_share: np.ndarray  # the share of that cell's visits made in the row's mode
+    visit_share_key: np.ndarray  # the mode-share factor behind it ('' for a mode of the data)
 
 
 def row_layout(cube: Cube, factors: FactorSet) -> RowLayout:
@@ -250,9 +278,12 @@ def row_layout(cube: Cube, factors: FactorSet) -> RowLayout:
             }
         ).merge(split, on=["country", "band"])
     else:
-        cells = pd.DataFrame({"cell": default, "mode": [], "share": []})
+        cells = pd.DataFrame({"cell": default, "mode": [], "share": [], "key": []})
     visit_cell = np.concatenate([cells["cell"].to_numpy(dtype=np.intp), given])
     visit_share = np.concatenate([cells["share"].to_numpy(dtype=float), np.ones(len(given))])
+    visit_share_key = np.concatenate(
+        [cells["key"].to_numpy(dtype=object), np.full(len(given), "", dtype=object)]
+    )
     visit_mode = np.concatenate(
         [cells["mode"].to_numpy(dtype=object), clients["mode"].to_numpy(dtype=object)[given]]
     )
@@ -287,6 +318,7 @@ def row_layout(cube: Cube, factors: FactorSet) -> RowLayout:
         trip_place=trip_place,
         visit_cell=visit_cell,
         visit_share=visit_share,
+        visit_share_key=visit_share_key,
     )
 
 
@@ -334,72 +366,97 @@ def row_values(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """count, km and kg CO2e of every layout row, for cells laid out as the layout's (their
     numbers may differ) and a factor table over layout.places (any bound, any overrides)."""
+    count, km, kg = row_draws(cells, layout, fx)
+    return count, km[:, 0], kg[:, 0]
+
+
+def row_draws(
+    cells: Cells, layout: RowLayout, fx: Columns, visit_share: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """row_values for factor columns of one value per place or one per (place, draw): count
+    of every row, and its km and kg as (rows, draws) arrays. `visit_share` (visit rows, draws)
+    replaces the layout's mode shares (drawn ones); counts stay at the layout's shares."""
 
     def factor(key: str) -> np.ndarray:
-        return np.asarray(fx[key], dtype=float)
+        values = np.asarray(fx[key], dtype=float)
+        return values.reshape(len(values), -1)
 
     def number(table: Columns, column: str) -> np.ndarray:
         return np.asarray(table[column], dtype=float)
 
-    # One column per Mode plus a NaN column, which _mode_index -1 selects.
     places = len(layout.places)
-    ef = np.column_stack([*(factor(c) for c in _EF_COLUMNS), np.full(places, np.nan)])
+    ef_by_mode = [factor(c) for c in _EF_COLUMNS]
+    draws = max(f.shape[1] for f in ef_by_mode)
+    # One slice per Mode plus a NaN slice, which _mode_index -1 selects: (places, modes, draws).
+    ef = np.stack(
+        [
+            *(np.broadcast_to(f, (places, draws)) for f in ef_by_mode),
+            np.full((places, draws), np.nan),
+        ],
+        axis=1,
+    )
     detour, grid = factor("detour_factor"), factor("grid_kg_per_kwh")
     n_visits = len(layout.visit_cell)
     n_clients, n_staff, n_trips = (
         len(p) for p in (layout.client_place, layout.staff_place, layout.trip_place)
     )
-    counts, kms, kgs = [], [], []
+    counts: list[np.ndarray] = []
+    kms: list[np.ndarray] = []
+    kgs: list[np.ndarray] = []
     if n_clients:
         clients, at = cells.clients, layout.client_place
-        one_way_km = number(clients, "geo_km_visits") * detour[at] + number(
-            clients, "given_km_visits"
+        one_way_km = (
+            number(clients, "geo_km_visits")[:, None] * detour[at]
+            + number(clients, "given_km_visits")[:, None]
         )
-        cell, share = layout.visit_cell, layout.visit_share
+        cell = layout.visit_cell
+        share = layout.visit_share[:, None] if visit_share is None else visit_share
         visit_km = 2 * one_way_km[cell] * share
-        counts.append(number(clients, "in_person")[cell] * share)
-        kms.append(visit_km)
+        counts.append(number(clients, "in_person")[cell] * layout.visit_share)
+        kms.append(np.broadcast_to(visit_km, (n_visits, draws)))
         kgs.append(visit_km * ef[at[cell], layout.mode[:n_visits]])
         for channel in REMOTE_CHANNELS:
             contacts = number(clients, channel.value)
             kwh = factor(f"energy_{channel.value}_kwh_per_contact")[at]
             counts.append(contacts)
-            kms.append(np.zeros(n_clients))
-            kgs.append(contacts * kwh * grid[at])
+            kms.append(np.zeros((n_clients, draws)))
+            kgs.append(np.broadcast_to(contacts[:, None] * kwh * grid[at], (n_clients, draws)))
     if n_staff:
         staff, at = cells.staff, layout.staff_place
         commute_km = 2 * (
-            number(staff, "geo_km_office_days") * detour[at] + number(staff, "given_km_office_days")
+            number(staff, "geo_km_office_days")[:, None] * detour[at]
+            + number(staff, "given_km_office_days")[:, None]
         )
         home_days = number(staff, "homeoffice_days")
         start = n_visits + len(REMOTE_CHANNELS) * n_clients
+        per_home_day = np.asarray(homeoffice_kg_per_day(fx), dtype=float)
         counts += [number(staff, "office_days"), home_days]
-        kms += [commute_km, np.zeros(n_staff)]
+        kms += [np.broadcast_to(commute_km, (n_staff, draws)), np.zeros((n_staff, draws))]
         kgs += [
             commute_km * ef[at, layout.mode[start : start + n_staff]],
-            home_days * np.asarray(homeoffice_kg_per_day(fx), dtype=float)[at],
+            np.broadcast_to(
+                home_days[:, None] * per_home_day.reshape(places, -1)[at], (n_staff, draws)
+            ),
         ]
     if n_trips:
         trips, at = cells.trips, layout.trip_place
-        geo_km, trip_count = number(trips, "geo_km_trips"), number(trips, "trips")
+        geo_km = number(trips, "geo_km_trips")[:, None]
+        trip_count = number(trips, "trips")
         trip_mode = layout.mode[len(layout.mode) - n_trips :]
         computed_km = np.where(
-            trip_mode == _MODES.get_loc(Mode.PLANE.value),
-            geo_km + trip_count * factor("plane_detour_km")[at],
+            (trip_mode == _MODES.get_loc(Mode.PLANE.value))[:, None],
+            geo_km + trip_count[:, None] * factor("plane_detour_km")[at],
             geo_km * detour[at],
         )
         # The plane's extra km apply only to computed distances, not to distances users give.
         computed_km = np.where(geo_km > 0, computed_km, 0.0)
-        km = 2 * (computed_km + number(trips, "given_km_trips"))
+        km = 2 * (computed_km + number(trips, "given_km_trips")[:, None])
         counts.append(trip_count)
-        kms.append(km)
+        kms.append(np.broadcast_to(km, (n_trips, draws)))
         kgs.append(km * ef[at, trip_mode])
-    empty = [np.zeros(0)]
-    return (
-        np.concatenate(counts or empty),
-        np.concatenate(kms or empty),
-        np.concatenate(kgs or empty),
-    )
+    if not counts:
+        return np.zeros(0), np.zeros((0, draws)), np.zeros((0, draws))
+    return np.concatenate(counts), np.concatenate(kms), np.concatenate(kgs)
 
 
 def homeoffice_kg_per_day(fx: Columns) -> Any:
@@ -410,36 +467,87 @@ def homeoffice_kg_per_day(fx: Columns) -> Any:
     )
 
 
-def emission_rows(
+def group_sums(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Rows of a (rows, draws) array summed per group code: (n_groups, draws)."""
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    sums = np.zeros((n_groups, values.shape[1]))
+    if len(order):
+        sums[sorted_codes[starts]] = np.add.reduceat(values[order], starts, axis=0)
+    return sums
+
+
+def visit_share_draws(layout: RowLayout, factors: FactorSet, draws: simulation.Draws) -> np.ndarray:
+    """Every visit row's mode share in every draw (1 where the data gives the mode)."""
+    if not len(layout.visit_cell):
+        return np.ones((0, draws.draws))
+    split = mode_split_table(factors, sorted(set(layout.places["country"])))
+    shares = draws.mode_shares(split)
+    visit_country = layout.places["country"].to_numpy(dtype=object)[
+        layout.client_place[layout.visit_cell]
+    ]
+    split_row = pd.MultiIndex.from_frame(split[["country", "key"]]).get_indexer(
+        pd.MultiIndex.from_arrays([visit_country, layout.visit_share_key])
+    )
+    return np.where((split_row >= 0)[:, None], shares[split_row], 1.0)
+
+
+def simulated_kg(
+    cells: Cells,
+    layout: RowLayout,
+    factors: FactorSet,
+    draws: simulation.Draws,
+    codes: np.ndarray,
+    n_groups: int,
+    factor_year: int | None = None,
+) -> np.ndarray:
+    """kg CO2e per group (codes: every layout row's group) in every draw: (n_groups, draws).
+
+    Evaluated in chunks of draws so that memory stays at a few (rows × chunk) arrays."""
+    fx = factor_columns(factors, layout.places, "central", factor_year, value_of=draws.value)
+    visit_share = visit_share_draws(layout, factors, draws)
+    result = np.zeros((n_groups, draws.draws))
+    for lo in range(0, draws.draws, _DRAW_CHUNK):
+        hi = min(lo + _DRAW_CHUNK, draws.draws)
+        chunk = {key: values[:, lo:hi] for key, values in fx.items()}
+        _, _, kg = row_draws(cells, layout, chunk, visit_share[:, lo:hi])
+        result[:, lo:hi] = group_sums(kg, codes, n_groups)
+    return result
+
+
+_DRAW_CHUNK = 250
+
+
+def compute(
     cube: Cube,
     factors: FactorSet,
-    bound: Bound = "central",
     factor_year: int | None = None,
-    with_country: bool = False,
+    settings: simulation.Settings | None = None,
 ) -> pd.DataFrame:
-    """Result rows for one bound, before grouping: one row per cube cell and activity (and mode)."""
-    keep = ["year", "office_id", "group", "activity", "mode", "count", "km", "kg_co2e"]
-    if with_country:
-        keep.append("country")
+    """Result rows: year, office_id, group, activity, mode, count, km, kg_co2e, and the
+    simulation's interval of kg_co2e (kg_co2e_low, kg_co2e_high; 5 % and 95 %)."""
+    settings = settings or simulation.Settings.load()
+    keys = ["year", "office_id", "group", "activity", "mode"]
     layout = row_layout(cube, factors)
     if layout.keys.empty:
-        return pd.DataFrame(columns=keep)
-    fx = factor_table(factors, layout.places, bound, factor_year)
-    count, km, kg = row_values(Cells.of(cube), layout, columns(fx))
-    return layout.keys.assign(count=count, km=km, kg_co2e=kg)[keep]
-
-
-def compute(cube: Cube, factors: FactorSet, factor_year: int | None = None) -> pd.DataFrame:
-    """Result rows: year, office_id, group, activity, mode, count, km, kg_co2e and its range."""
-    keys = ["year", "office_id", "group", "activity", "mode"]
-    central, low, high = (
-        emission_rows(cube, factors, bound, factor_year)
-        .groupby(keys, as_index=False)[["count", "km", "kg_co2e"]]
-        .sum()
-        for bound in ("central", "low", "high")
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    cells = Cells.of(cube)
+    fx = factor_columns(factors, layout.places, "central", factor_year)
+    count, km, kg = row_draws(cells, layout, fx)
+    codes, groups = pd.MultiIndex.from_frame(layout.keys[keys]).factorize()
+    n_groups = len(groups)
+    central = group_sums(np.column_stack([count, km[:, 0], kg[:, 0]]), codes, n_groups)
+    draws = simulation.Draws(factors, settings.draws, settings.seed)
+    low, high = simulation.interval(
+        simulated_kg(cells, layout, factors, draws, codes, n_groups, factor_year), settings
     )
-    rows = central.assign(
-        kg_co2e_low=low["kg_co2e"].to_numpy(), kg_co2e_high=high["kg_co2e"].to_numpy()
+    rows = groups.to_frame(index=False, name=keys).assign(
+        count=central[:, 0],
+        km=central[:, 1],
+        kg_co2e=central[:, 2],
+        kg_co2e_low=low,
+        kg_co2e_high=high,
     )
     rows["year"] = rows["year"].astype(int)
     return rows[RESULT_COLUMNS].sort_values(keys, ignore_index=True)
@@ -451,190 +559,95 @@ def totals(rows: pd.DataFrame, column: str = "kg_co2e") -> dict[int, float]:
     return {int(year): float(kg) for year, kg in by_year.items()}
 
 
-# -- comparison ------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class Decomposition:
-    """Additive LMDI-I effects; they sum to the difference."""
+class YearTotals:
+    """kg CO2e per year with the simulation's interval."""
 
-    activity_kg: float
-    channel_mix_kg: float
-    intensity_kg: float
+    kg: dict[int, float]
+    low_kg: dict[int, float]
+    high_kg: dict[int, float]
 
-    @property
-    def total_kg(self) -> float:
-        return self.activity_kg + self.channel_mix_kg + self.intensity_kg
-
-
-@dataclass(frozen=True)
-class Comparison:
-    reference: int
-    current: int
-    reference_kg: float
-    current_kg: float
-    difference_kg: float
-    avoided_by_channels_kg: float
-    avoided_by_channels_gross_kg: float
-    decomposition: Decomposition
-    reference_kg_range: tuple[float, float]
-    current_kg_range: tuple[float, float]
-    difference_kg_range: tuple[float, float]
-    avoided_by_channels_kg_range: tuple[float, float]
-
-    def as_dict(self) -> dict:
+    def as_json(self) -> dict[str, dict[str, float]]:
+        """compute --json: totals, and their bounds beside them."""
         return {
-            "reference": self.reference,
-            "current": self.current,
-            "reference_kg": self.reference_kg,
-            "current_kg": self.current_kg,
-            "difference_kg": self.difference_kg,
-            "avoided_by_channels_kg": self.avoided_by_channels_kg,
-            "decomposition": {
-                "activity_kg": self.decomposition.activity_kg,
-                "channel_mix_kg": self.decomposition.channel_mix_kg,
-                "intensity_kg": self.decomposition.intensity_kg,
-            },
-            "range": {
-                "reference_kg": list(self.reference_kg_range),
-                "current_kg": list(self.current_kg_range),
-                "difference_kg": list(self.difference_kg_range),
-                "avoided_by_channels_kg": list(self.avoided_by_channels_kg_range),
-            },
+            name: {str(year): kg for year, kg in values.items()}
+            for name, values in (
+                ("totals", self.kg),
+                ("totals_low", self.low_kg),
+                ("totals_high", self.high_kg),
+            )
         }
 
 
-def _family(rows: pd.DataFrame) -> pd.Series:
-    """Which activity measure a row counts in: client contacts, staff days or business trips."""
-    return pd.Series(
-        np.select(
-            [
-                rows["activity"].isin([c.value for c in Channel]),
-                rows["activity"] == Activity.BUSINESS_TRIP.value,
-            ],
-            ["contacts", "trips"],
-            default="staff_days",
-        ),
-        index=rows.index,
+def year_totals(
+    cube: Cube,
+    factors: FactorSet,
+    factor_year: int | None = None,
+    settings: simulation.Settings | None = None,
+) -> YearTotals:
+    """Every year's total, drawn as a whole (a sum of row intervals would be too wide)."""
+    settings = settings or simulation.Settings.load()
+    layout = row_layout(cube, factors)
+    cells = Cells.of(cube)
+    codes, years = pd.factorize(layout.keys["year"], sort=True)
+    fx = factor_columns(factors, layout.places, "central", factor_year)
+    central = group_sums(row_draws(cells, layout, fx)[2], codes, len(years))[:, 0]
+    draws = simulation.Draws(factors, settings.draws, settings.seed)
+    drawn = simulated_kg(cells, layout, factors, draws, codes, len(years), factor_year)
+    low, high = simulation.interval(drawn, settings)
+    as_dict = functools.partial(_by_year, [int(y) for y in years])
+    return YearTotals(as_dict(central), as_dict(low), as_dict(high))
+
+
+def _by_year(years: list[int], values: np.ndarray) -> dict[int, float]:
+    return {year: float(value) for year, value in zip(years, values, strict=True)}
+
+
+def select(cube: Cube, offices: Sequence[str] = (), groups: Sequence[str] = ()) -> Cube:
+    """The cube of some offices and groups (empty = all); staff and business trips belong to
+    the group `staff`, as in the result rows."""
+
+    def keep(table: pd.DataFrame, group: pd.Series | str) -> pd.DataFrame:
+        mask = np.ones(len(table), dtype=bool)
+        if offices:
+            mask &= table["office_id"].isin(list(offices)).to_numpy()
+        if groups:
+            in_groups = (
+                group.isin(list(groups)).to_numpy()
+                if isinstance(group, pd.Series)
+                else np.full(len(table), group in groups)
+            )
+            mask &= in_groups
+        return table[mask].reset_index(drop=True)
+
+    return replace(
+        cube,
+        clients=keep(cube.clients, cube.clients["group"]),
+        staff=keep(cube.staff, STAFF_GROUP),
+        trips=keep(cube.trips, STAFF_GROUP),
     )
 
 
-def channel_cells(rows: pd.DataFrame, year: int, column: str = "kg_co2e") -> pd.DataFrame:
-    """count and kg per (segment, channel) of one year; modes are summed into their channel."""
-    one_year = rows[rows["year"] == year]
-    cells = (
-        one_year.assign(family=_family(one_year))
-        .groupby([*SEGMENT_COLUMNS, "activity"], as_index=False)[["count", column]]
-        .sum()
-    )
-    return cells.rename(columns={column: "kg"})
+def select_rows(
+    rows: pd.DataFrame, offices: Sequence[str] = (), groups: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Result rows of some offices and groups (empty = all): the rows of select(cube, …)."""
+    mask = np.ones(len(rows), dtype=bool)
+    if offices:
+        mask &= rows["office_id"].isin(list(offices)).to_numpy()
+    if groups:
+        mask &= rows["group"].isin(list(groups)).to_numpy()
+    return rows[mask]
 
 
-def _log_mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = (a - b) / (np.log(a) - np.log(b))
-    return np.where(np.isclose(a, b, rtol=1e-12, atol=0), a, mean)
-
-
-def decompose(
-    rows: pd.DataFrame, reference: int, current: int, column: str = "kg_co2e"
-) -> Decomposition:
-    """Additive LMDI-I of current − reference into activity, channel mix and intensity.
-
-    E = Σ A·S_c·I_c per segment (office, group, family): A = contacts (or days, trips), S_c =
-    the channel's share of A, I_c = kg per contact. Cells that are zero in one year (video in
-    2019) take the limit of the LMDI formula as the zero value tends to 0, which assigns the
-    whole change of that cell to the factor that is zero, so the effects still sum exactly.
-    """
-    keys = [*SEGMENT_COLUMNS, "activity"]
-    both = (
-        channel_cells(rows, reference, column)
-        .merge(channel_cells(rows, current, column), on=keys, how="outer", suffixes=("_0", "_t"))
-        .fillna(0.0)
-    )
-    activity_0 = both.groupby(SEGMENT_COLUMNS)["count_0"].transform("sum").to_numpy()
-    activity_t = both.groupby(SEGMENT_COLUMNS)["count_t"].transform("sum").to_numpy()
-    n0, nt = both["count_0"].to_numpy(), both["count_t"].to_numpy()
-    e0, et = both["kg_0"].to_numpy(), both["kg_t"].to_numpy()
-
-    regular = (e0 > 0) & (et > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        weight = np.where(regular, _log_mean(et, e0), 0.0)
-        act = np.where(regular, weight * np.log(activity_t / activity_0), 0.0)
-        mix = np.where(regular, weight * np.log((nt / activity_t) / (n0 / activity_0)), 0.0)
-        inten = np.where(regular, weight * np.log((et / nt) / (e0 / n0)), 0.0)
-
-    appeared = (e0 == 0) & (et > 0)
-    vanished = (e0 > 0) & (et == 0)
-    # Limits: the change goes to whatever was zero — the whole segment (activity), the
-    # channel within it (mix), or its intensity.
-    act += np.where(appeared & (activity_0 == 0), et, 0.0)
-    mix += np.where(appeared & (activity_0 > 0) & (n0 == 0), et, 0.0)
-    inten += np.where(appeared & (n0 > 0), et, 0.0)
-    act -= np.where(vanished & (activity_t == 0), e0, 0.0)
-    mix -= np.where(vanished & (activity_t > 0) & (nt == 0), e0, 0.0)
-    inten -= np.where(vanished & (nt > 0), e0, 0.0)
-    return Decomposition(float(act.sum()), float(mix.sum()), float(inten.sum()))
-
-
-def avoided_by_channels(
-    rows: pd.DataFrame, reference: int, current: int, column: str = "kg_co2e"
-) -> float:
-    """The current year's client contacts at the reference year's channel mix, minus actual.
-
-    Per (office, client group): counterfactual = Σ_c A_t · S_c,ref · I_c, with I_c the current
-    kg per contact (the reference one where the channel is unused now). Positive = avoided.
-    """
-    keys = [*SEGMENT_COLUMNS, "activity"]
-    both = (
-        channel_cells(rows, reference, column)
-        .merge(channel_cells(rows, current, column), on=keys, how="outer", suffixes=("_0", "_t"))
-        .fillna(0.0)
-    )
-    both = both[both["family"] == "contacts"]
-    activity_0 = both.groupby(SEGMENT_COLUMNS)["count_0"].transform("sum")
-    activity_t = both.groupby(SEGMENT_COLUMNS)["count_t"].transform("sum")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        intensity = np.where(
-            both["count_t"] > 0, both["kg_t"] / both["count_t"], both["kg_0"] / both["count_0"]
-        )
-        share_0 = both["count_0"] / activity_0
-    counterfactual = np.where(
-        activity_0 > 0, activity_t * share_0 * np.nan_to_num(intensity), both["kg_t"]
-    )
-    return float(np.sum(counterfactual) - both["kg_t"].sum())
-
-
-def compare(
-    rows: pd.DataFrame, reference: int, current: int, rebound_share: float = 0.0
-) -> Comparison:
-    """Reference vs current year: totals, difference, its decomposition, avoided by channels."""
-    total = {col: totals(rows, col) for col in ("kg_co2e", "kg_co2e_low", "kg_co2e_high")}
-
-    def year_kg(col: str, year: int) -> float:
-        return total[col].get(year, 0.0)
-
-    def spread(values: list[float]) -> tuple[float, float]:
-        return (min(values), max(values))
-
-    avoided = {
-        col: avoided_by_channels(rows, reference, current, col) * (1 - rebound_share)
-        for col in total
-    }
-    gross = avoided_by_channels(rows, reference, current)
-    return Comparison(
-        reference=reference,
-        current=current,
-        reference_kg=year_kg("kg_co2e", reference),
-        current_kg=year_kg("kg_co2e", current),
-        difference_kg=year_kg("kg_co2e", current) - year_kg("kg_co2e", reference),
-        avoided_by_channels_kg=avoided["kg_co2e"],
-        avoided_by_channels_gross_kg=gross,
-        decomposition=decompose(rows, reference, current),
-        reference_kg_range=spread([year_kg(c, reference) for c in total]),
-        current_kg_range=spread([year_kg(c, current) for c in total]),
-        difference_kg_range=spread([year_kg(c, current) - year_kg(c, reference) for c in total]),
-        avoided_by_channels_kg_range=spread(list(avoided.values())),
+def of_years(cube: Cube, years: Sequence[int]) -> Cube:
+    """The cube restricted to some years."""
+    wanted = [int(y) for y in years]
+    return replace(
+        cube,
+        clients=cube.clients[cube.clients["year"].isin(wanted)].reset_index(drop=True),
+        staff=cube.staff[cube.staff["year"].isin(wanted)].reset_index(drop=True),
+        trips=cube.trips[cube.trips["year"].isin(wanted)].reset_index(drop=True),
     )
 
 

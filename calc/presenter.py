@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from calc import indicators, model, scenario
+from calc import indicators, scenario
+from calc.comparison import Comparison
 from calc.factors import Factor, FactorSet
 from calc.privacy import CLIENTS, STAFF, SlideTable, merge_small_offices, people_behind, too_few
 
@@ -44,14 +45,15 @@ EQUIVALENT_FACTORS: tuple[tuple[str, str], ...] = (
 class Slides:
     """Everything the presenter shows for one selection, reference year and current year.
 
-    `comparison` is model.compare on the same rows the overview uses, so every headline number
-    equals the overview's; it is None when the whole selection has too few people.
+    `comparison` is the overview's own comparison.compare of the same selection, so every
+    headline number equals the overview's; it is None when the whole selection has too few
+    people.
     """
 
     reference: int
     current: int
     min_people: int
-    comparison: model.Comparison | None
+    comparison: Comparison | None
     offices: SlideTable  # office_id, reference_kg, current_kg, difference_kg
     populations: SlideTable  # population, reference_kg, current_kg, difference_kg
     channels: SlideTable  # activity, reference_count, current_count, reference_kg, current_kg
@@ -78,17 +80,16 @@ class Story:
     change_kg: float  # current − reference
     equivalents: tuple[Equivalent, ...]
     client_km_saved: float
+    client_car_km_saved: float
     client_hours_saved: float
     client_money_saved_eur: float
     speed: Factor
     allowance: Factor
 
 
-def story(
-    rows: pd.DataFrame, comparison: model.Comparison, factors: FactorSet, country: str
-) -> Story:
+def story(rows: pd.DataFrame, comparison: Comparison, factors: FactorSet, country: str) -> Story:
     year = comparison.current
-    change_kg = comparison.difference_kg
+    change_kg = comparison.difference_kg.kg
     equivalents = []
     for name, key in EQUIVALENT_FACTORS:
         factor = factors.factor(key, country, year)
@@ -104,6 +105,7 @@ def story(
         change_kg=change_kg,
         equivalents=tuple(equivalents),
         client_km_saved=float(km_saved),
+        client_car_km_saved=float(car_km_saved),
         client_hours_saved=float(km_saved / speed.value),
         client_money_saved_eur=float(car_km_saved * allowance.value),
         speed=speed,
@@ -132,22 +134,19 @@ def _population_of(group: pd.Series) -> pd.Series:
 def build(
     rows: pd.DataFrame,
     counts: pd.DataFrame,
-    reference: int,
-    current: int,
+    comparison: Comparison,
     factors: FactorSet,
     country: str,
     min_people: int,
 ) -> Slides:
-    """The slide figures of the filtered result rows (ui.filters.apply(rows) on a page);
-    `country` values the plain-words comparisons (scenario.main_country on a page)."""
+    """The slide figures of the filtered result rows (ui.filters.apply(rows) on a page) and
+    their comparison (comparison.compare of the same selection); `country` values the
+    plain-words comparisons (scenario.main_country on a page)."""
+    reference, current = comparison.reference, comparison.current
     people = people_behind(counts, rows)
     in_years = people[people["year"].isin([reference, current])]
     total_too_few = too_few(in_years, min_people)
-    comparison = (
-        None
-        if total_too_few
-        else model.compare(rows, reference, current, factors.value("rebound_share"))
-    )
+    shown = None if total_too_few else comparison
 
     office_figures = _two_years(rows, "office_id", reference, current)[
         ["office_id", "reference_kg", "current_kg", "difference_kg"]
@@ -161,13 +160,23 @@ def build(
         reference=reference,
         current=current,
         min_people=min_people,
-        comparison=comparison,
+        comparison=shown,
         offices=offices,
         populations=_populations(rows, in_years, reference, current, min_people),
         channels=_channels(rows, in_years, reference, current, min_people),
         digital_share=_digital_share(rows, people, min_people),
-        story=None if comparison is None else story(rows, comparison, factors, country),
+        story=None if shown is None else story(rows, shown, factors, country),
     )
+
+
+def population_split(rows: pd.DataFrame, reference: int, current: int) -> pd.DataFrame:
+    """kg of clients and of staff in both years: population (clients, staff), reference_kg,
+    current_kg, difference_kg; clients first."""
+    table = _two_years(
+        rows.assign(population=_population_of(rows["group"])), "population", reference, current
+    )[["population", "reference_kg", "current_kg", "difference_kg"]]
+    order = {CLIENTS: 0, STAFF: 1}
+    return table.sort_values("population", key=lambda s: s.map(order), ignore_index=True)
 
 
 def _populations(
@@ -175,18 +184,13 @@ def _populations(
 ) -> SlideTable:
     """Clients vs staff. If one is withheld the other goes too: with the total on the headline
     slide, the one shown would give away the one withheld."""
-    table = _two_years(
-        rows.assign(population=_population_of(rows["group"])), "population", reference, current
-    )[["population", "reference_kg", "current_kg", "difference_kg"]]
+    table = population_split(rows, reference, current)
     small = [
         p for p in table["population"] if too_few(people[people["population"] == p], min_people)
     ]
     if small:
         return SlideTable(table.iloc[0:0], withheld=True)
-    order = {CLIENTS: 0, STAFF: 1}
-    return SlideTable(
-        table.sort_values("population", key=lambda s: s.map(order), ignore_index=True)
-    )
+    return SlideTable(table)
 
 
 def _channels(

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from calc import model
+from calc import comparison, model
 from calc.factors import FactorSet
+from calc.units import KG_PER_T
 
 
 class UnsupportedFormatError(ValueError):
@@ -19,19 +20,27 @@ def summary_tables(
     cube: model.Cube, factors: FactorSet, rows: pd.DataFrame, reference: int, current: int
 ) -> dict[str, pd.DataFrame]:
     """The tables every report shows, keyed by a sheet-friendly title."""
-    comparison = model.compare(rows, reference, current, factors.value("rebound_share"))
-    d = comparison.decomposition
+    result = comparison.compare(cube, factors, reference, current)
+
+    def figure(name: str, estimate: comparison.Estimate) -> list[tuple[str, float, str]]:
+        return [
+            (name, estimate.kg / KG_PER_T, "t CO2e"),
+            (f"  {name}, low (5 %)", estimate.low_kg / KG_PER_T, "t CO2e"),
+            (f"  {name}, high (95 %)", estimate.high_kg / KG_PER_T, "t CO2e"),
+        ]
+
     summary = pd.DataFrame(
         [
             ("reference year", reference, ""),
             ("current year", current, ""),
-            (f"total {reference}", comparison.reference_kg / 1000, "t CO2e"),
-            (f"total {current}", comparison.current_kg / 1000, "t CO2e"),
-            ("difference (current − reference)", comparison.difference_kg / 1000, "t CO2e"),
-            ("  activity effect", d.activity_kg / 1000, "t CO2e"),
-            ("  channel-mix effect", d.channel_mix_kg / 1000, "t CO2e"),
-            ("  intensity effect", d.intensity_kg / 1000, "t CO2e"),
-            ("avoided by digital channels", comparison.avoided_by_channels_kg / 1000, "t CO2e"),
+            *figure(f"total {reference}", result.reference_kg),
+            *figure(f"total {current}", result.current_kg),
+            *figure("difference (current − reference)", result.difference_kg),
+            *(
+                (f"  effect: {comparison.EFFECT_WORDS[name]}", e.kg / KG_PER_T, "t CO2e")
+                for name, e in result.decomposition.items()
+            ),
+            *figure("avoided by digital channels (net)", result.avoided.net),
         ],
         columns=["figure", "value", "unit"],
     )

@@ -6,8 +6,14 @@ Assumptions are stated where the cube has lost detail: moved contacts and days a
 across the distances of a cell, and moved car trips evenly across car trips.
 
 Speed: what no lever changes (the base year's cells, the row layout, its factor tables and
-emissions) is prepared once per cube, factor set and base year and memoised; a slider move then
-costs a few numpy passes over a few thousand rows, whatever the number of underlying clients.
+emissions, and the simulation's factor draws) is prepared once per cube, factor set and base
+year and memoised; a slider move then costs a few numpy passes over a few thousand rows times
+the scenario's draws (data/simulation.csv), whatever the number of underlying clients.
+
+Every evaluation carries the central estimate in column 0 and one column per draw after it,
+so the interval of a saving is computed draw by draw (shared factors cancel, independent ones
+add up). The rebound share reduces only the emissions of trips avoided (visits moved to remote
+channels, commutes moved to home office); fleet, grid and mode levers avoid no trip.
 """
 
 from __future__ import annotations
@@ -23,11 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from calc import model
-from calc.factors import Bound, FactorSet
+from calc import model, simulation
+from calc.factors import FactorSet
 from calc.schema import Activity, Mode
 
-BOUNDS: tuple[Bound, ...] = ("central", "low", "high")
 GROUP_KEYS = ["year", "office_id", "group", "activity", "mode"]
 VALUE_COLUMNS = ["count", "km", "kg_co2e", "kg_co2e_low", "kg_co2e_high"]
 FACTOR_LEVERS = ("ev_share", "grid_kg_per_kwh", "detour_factor", "car_occupancy")
@@ -68,18 +73,6 @@ class ChannelShift:
     @property
     def total(self) -> float:
         return self.video + self.phone + self.online
-
-    def capped(self, **changes: float) -> ChannelShift:
-        """A copy with some shares changed, the others reduced so the total stays ≤ 1."""
-        values = {**asdict(self), **changes}
-        fixed = sum(changes.values())
-        free = [k for k in values if k not in changes]
-        room = max(0.0, 1.0 - fixed)
-        rest = sum(values[k] for k in free)
-        if rest > room:
-            for key in free:
-                values[key] = values[key] * room / rest
-        return ChannelShift(**values)
 
 
 @dataclass(frozen=True)
@@ -187,9 +180,6 @@ class Scenario:
         except json.JSONDecodeError as exc:
             raise ScenarioError(f"not a scenario file: {exc}") from exc
 
-    def is_neutral(self) -> bool:
-        return self == Scenario(self.base_year)
-
 
 def _shift_table(name: str, table: Any) -> tuple[tuple[str, ChannelShift], ...]:
     """Sorted by name, so equal scenarios compare (and hash, and serialise) equal."""
@@ -218,8 +208,9 @@ class ScenarioResult:
     base_rows: pd.DataFrame
     scenario_rows: pd.DataFrame
     saved_kg: float
-    saved_kg_range: tuple[float, float]
-    saved_net_of_rebound_kg: float
+    saved_kg_range: tuple[float, float]  # the simulation's interval (5 %-95 %)
+    saved_net_of_rebound_kg: float  # saved_kg less the rebound share of trips_avoided_kg
+    trips_avoided_kg: float  # the visits and commutes the scenario avoids, at its factors
     visits_avoided: float
     client_km_saved: float
     client_hours_saved: float
@@ -263,8 +254,9 @@ def base_cube(cube: model.Cube, year: int) -> model.Cube:
 
 @dataclass(frozen=True)
 class _Flows:
-    """count, km and kg CO2e per extended row: the layout's rows, then a public-transport and a
-    bike copy of every car row (zero unless a mode shift fills them)."""
+    """count per extended row, and km and kg CO2e per extended row and column (central, then
+    the draws): the layout's rows, then a public-transport and a bike copy of every car row
+    (zero unless a mode shift fills them)."""
 
     count: np.ndarray
     km: np.ndarray
@@ -303,9 +295,16 @@ class _Rows:
             mode=extended["mode"].to_numpy(dtype=object),
         )
 
-    def evaluate(self, cells: model.Cells, fx: model.Columns, scenario: Scenario | None) -> _Flows:
+    def evaluate(
+        self,
+        cells: model.Cells,
+        fx: model.Columns,
+        visit_share: np.ndarray,
+        scenario: Scenario | None,
+    ) -> _Flows:
         """The model's rows for (changed) cells and factors, then the scenario's mode shift."""
-        count, km, kg = model.row_values(cells, self.layout, fx)
+        count, km, kg = model.row_draws(cells, self.layout, fx, visit_share)
+        km, kg = km.copy(), kg.copy()
         car = self.car
         shares = (0.0, 0.0) if scenario is None else _mode_shares(scenario)
         kept = 1.0 - (shares[0] + shares[1])
@@ -326,23 +325,21 @@ class _Rows:
             np.concatenate(parts_count), np.concatenate(parts_km), np.concatenate(parts_kg), present
         )
 
-    def grouped(self, flows: dict[Bound, _Flows]) -> pd.DataFrame:
-        """Result rows: the flows summed per result group (groups that exist only)."""
-        central = flows["central"]
+    def grouped(self, flows: _Flows, settings: simulation.Settings) -> pd.DataFrame:
+        """Result rows: the flows summed per result group (groups that exist only), kg with
+        the draws' interval per group."""
         n_groups = len(self.groups)
-
-        def total(values: np.ndarray) -> np.ndarray:
-            return np.bincount(self.codes, weights=values, minlength=n_groups)
-
-        present = np.bincount(self.codes[central.present], minlength=n_groups) > 0
+        present = np.bincount(self.codes[flows.present], minlength=n_groups) > 0
+        kg = model.group_sums(flows.kg, self.codes, n_groups)
+        low, high = simulation.interval(kg[:, 1:], settings)
         # One float block joined to the keys: a column-by-column assign costs several times more.
         sums = np.column_stack(
             [
-                total(central.count),
-                total(central.km),
-                total(central.kg),
-                total(flows["low"].kg),
-                total(flows["high"].kg),
+                np.bincount(self.codes, weights=flows.count, minlength=n_groups),
+                np.bincount(self.codes, weights=flows.km[:, 0], minlength=n_groups),
+                kg[:, 0],
+                low,
+                high,
             ]
         )
         values = pd.DataFrame(sums, columns=VALUE_COLUMNS)
@@ -359,12 +356,15 @@ class _Base:
 
     cells: model.Cells  # the base year's
     rows: _Rows
-    fx: dict[Bound, dict[str, np.ndarray]]
+    fx: dict[str, np.ndarray]  # (places, 1 + draws): central, then the draws
+    visit_share: np.ndarray  # (visit rows, 1 + draws)
+    rebound_share: np.ndarray  # (1 + draws,)
     pair_code: np.ndarray  # each client cell's (office, group) pair
     pairs: list[tuple[str, str]]
-    flows: dict[Bound, _Flows]
+    flows: _Flows
     result_rows: pd.DataFrame
     country: str  # main_country of the cube
+    settings: simulation.Settings
 
 
 @functools.lru_cache(maxsize=8)
@@ -373,16 +373,38 @@ def _prepare(cube: model.Cube, factors: FactorSet, year: int) -> _Base:
     if base.clients.empty and base.staff.empty and base.trips.empty:
         loaded = ", ".join(str(y) for y in cube.years) or "none"
         raise ScenarioError(f"no data for the base year {year} (loaded years: {loaded})")
+    settings = simulation.Settings.load()
     rows = _Rows.of(model.row_layout(base, factors))
-    fx = {
-        bound: model.columns(model.factor_table(factors, rows.layout.places, bound))
-        for bound in BOUNDS
-    }
+    layout = rows.layout
+    draws = simulation.Draws(factors, settings.scenario_draws, settings.seed)
+    central = model.factor_columns(factors, layout.places, "central")
+    drawn = model.factor_columns(factors, layout.places, "central", value_of=draws.value)
+    fx = {key: np.column_stack([central[key], drawn[key]]) for key in central}
+    visit_share = np.column_stack(
+        [layout.visit_share, model.visit_share_draws(layout, factors, draws)]
+    )
+    country = main_country(cube)
+    rebound = np.concatenate(
+        [
+            [factors.value("rebound_share", country, year)],
+            draws.value("rebound_share", country, year),
+        ]
+    )
     cells = model.Cells.of(base)
-    flows = {bound: rows.evaluate(cells, fx[bound], None) for bound in BOUNDS}
+    flows = rows.evaluate(cells, fx, visit_share, None)
     pair_code, pairs = pd.MultiIndex.from_frame(base.clients[["office_id", "group"]]).factorize()
     return _Base(
-        cells, rows, fx, pair_code, list(pairs), flows, rows.grouped(flows), main_country(cube)
+        cells,
+        rows,
+        fx,
+        visit_share,
+        rebound,
+        pair_code,
+        list(pairs),
+        flows,
+        rows.grouped(flows, settings),
+        country,
+        settings,
     )
 
 
@@ -429,22 +451,15 @@ def _shift_homeoffice(
     }
 
 
-def _overridden(
-    fx: dict[str, np.ndarray],
-    central: dict[str, np.ndarray],
-    bound: Bound,
-    overrides: dict[str, float],
-) -> dict[str, np.ndarray]:
-    """A factor table as FactorSet.with_overrides would give it, without rebuilding the set:
-    the value replaced, each bound scaled by the same ratio (collapsed onto it where it was 0)."""
+def _overridden(fx: dict[str, np.ndarray], overrides: dict[str, float]) -> dict[str, np.ndarray]:
+    """The factor columns with some values replaced: each draw scales by the same ratio as
+    the central value (FactorSet.with_overrides' rule for bounds), and collapses onto the new
+    value where the central one was 0."""
     if not overrides:
         return fx
     changed = dict(fx)
     for key, new in overrides.items():
-        old = central[key]
-        if bound == "central":
-            changed[key] = np.full(len(old), new)
-            continue
+        old = fx[key][:, :1]
         with np.errstate(divide="ignore", invalid="ignore"):
             changed[key] = np.where(old == 0, new, fx[key] * (new / old))
     changed.update(model.car_factor_columns(changed))
@@ -463,47 +478,43 @@ def apply(cube: model.Cube, factors: FactorSet, scenario: Scenario) -> ScenarioR
         clients=_shift_channels(base, scenario),
         staff=_shift_homeoffice(base.cells.staff, scenario, days_per_week),
     )
-    overrides = scenario.factor_overrides()
-    fx = {b: _overridden(base.fx[b], base.fx["central"], b, overrides) for b in BOUNDS}
-    flows = {b: base.rows.evaluate(changed, fx[b], scenario) for b in BOUNDS}
-    saved = {b: float(base.flows[b].kg.sum() - flows[b].kg.sum()) for b in BOUNDS}
+    fx = _overridden(base.fx, scenario.factor_overrides())
+    now = base.rows.evaluate(changed, fx, base.visit_share, scenario)
+    # The same factors and mode shift without the behaviour levers: what the trips avoided
+    # by channels and home office would have emitted.
+    unchanged = base.rows.evaluate(base.cells, fx, base.visit_share, scenario)
+    saved = base.flows.kg.sum(axis=0) - now.kg.sum(axis=0)
 
     activity, mode = base.rows.activity, base.rows.mode
     commute = activity == Activity.COMMUTE.value
     home = activity == Activity.HOMEOFFICE.value
-    commute_saved = energy_added = 0.0
-    if scenario.homeoffice_days_per_week is not None:
-        # The home-office lever alone: the same scenario with the base year's office days.
-        without = base.rows.evaluate(
-            replace(changed, staff=base.cells.staff), fx["central"], scenario
-        )
-        now = flows["central"]
-        commute_saved = float(without.kg[commute].sum() - now.kg[commute].sum())
-        energy_added = float(now.kg[home].sum() - without.kg[home].sum())
-
     visit = activity == Activity.IN_PERSON.value
+    commute_saved = unchanged.kg[commute].sum(axis=0) - now.kg[commute].sum(axis=0)
+    energy_added = now.kg[home].sum(axis=0) - unchanged.kg[home].sum(axis=0)
+    trips_avoided = commute_saved + unchanged.kg[visit].sum(axis=0) - now.kg[visit].sum(axis=0)
+    net_of_rebound = saved - base.rebound_share * trips_avoided
+
     car_visit = visit & (mode == Mode.CAR.value)
-    before, after = base.flows["central"], flows["central"]
-    km_saved = float(before.km[visit].sum() - after.km[visit].sum())
-    car_km_saved = float(before.km[car_visit].sum() - after.km[car_visit].sum())
+    before, after = base.flows, now
+    km_saved = float(before.km[visit, 0].sum() - after.km[visit, 0].sum())
+    car_km_saved = float(before.km[car_visit, 0].sum() - after.km[car_visit, 0].sum())
     country, year = base.country, scenario.base_year
-    rebound = factors.value("rebound_share")
+    low, high = simulation.interval(saved[1:], base.settings)
     return ScenarioResult(
         scenario=scenario,
         base_rows=base.result_rows.copy(deep=False),  # the cached frame stays as it is
-        scenario_rows=base.rows.grouped(flows),
-        saved_kg=saved["central"],
-        # The central estimate belongs inside its range even where the bounds move both years
-        # the same way (then low and high savings can both fall below the central one).
-        saved_kg_range=(min(saved.values()), max(saved.values())),
-        saved_net_of_rebound_kg=saved["central"] * (1 - rebound),
+        scenario_rows=base.rows.grouped(now, base.settings),
+        saved_kg=float(saved[0]),
+        saved_kg_range=(float(low), float(high)),
+        saved_net_of_rebound_kg=float(net_of_rebound[0]),
+        trips_avoided_kg=float(trips_avoided[0]),
         visits_avoided=float(before.count[visit].sum() - after.count[visit].sum()),
         client_km_saved=km_saved,
         client_hours_saved=km_saved / factors.value("door_to_door_speed_km_per_h", country, year),
         client_money_saved_eur=car_km_saved
         * factors.value("mileage_allowance_eur_per_km", country, year),
-        homeoffice_commute_saved_kg=commute_saved,
-        homeoffice_energy_added_kg=energy_added,
+        homeoffice_commute_saved_kg=float(commute_saved[0]),
+        homeoffice_energy_added_kg=float(energy_added[0]),
     )
 
 

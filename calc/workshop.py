@@ -23,13 +23,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from calc.schema import STAFF_GROUP, Channel
+from calc.units import KG_PER_T
 
 STATUSES: tuple[str, ...] = ("planned", "doing", "done")
 # Set against the gap to a target: done actions already show in the measured years.
 OPEN_STATUSES: tuple[str, ...] = ("planned", "doing")
 STAGES: tuple[str, ...] = ("diagnose", "plan", "act", "anchor")
 MAX_NAME_CHARS = 60
-KG_PER_T = 1000.0
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS workshop_spaces (

@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from calc import model, scenario
-from calc.factors import FactorError, FactorSet
+from calc.factors import FactorError, FactorSet, rescaled_bounds
 from calc.schema import Mode
 from ui import compute, filters
 from ui.i18n import number, percent, t
@@ -42,24 +43,22 @@ def mode_label(mode: str) -> str:
 
 
 def with_overridden_bounds(active: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
-    """The edited table, where a row whose value alone changed gets its bounds moved with it.
-
-    Same rule as `--set` (FactorSet.with_overrides): low and high scale by new/old value, or
-    collapse onto the new value when the old one was 0. Bounds the user edited are kept.
-    """
+    """The edited table, where a row whose value alone changed gets its bounds moved with it
+    by calc.factors.rescaled_bounds (the rule of `--set`). Bounds the user edited are kept."""
     value_changed = edited["value"].ne(active["value"])
     bounds_kept = edited["low"].eq(active["low"]) & edited["high"].eq(active["high"])
     rescale = value_changed & bounds_kept & edited["value"].notna()
-    ratio = (edited["value"] / active["value"]).where(active["value"] != 0)
+    low, high = rescaled_bounds(active["value"], edited["value"], active["low"], active["high"])
 
-    def moved(bound: pd.Series) -> pd.Series:
+    def shown(bound: np.ndarray) -> pd.Series:
         # Rounded to 12 significant digits: 0.33, not 0.32999999999999996, in the table.
-        scaled = (bound * ratio).map(lambda x: float(f"{x:.12g}"), na_action="ignore")
-        return scaled.fillna(edited["value"])
+        return pd.Series(bound, index=edited.index).map(
+            lambda x: float(f"{x:.12g}"), na_action="ignore"
+        )
 
     return edited.assign(
-        low=edited["low"].mask(rescale, moved(active["low"])),
-        high=edited["high"].mask(rescale, moved(active["high"])),
+        low=edited["low"].mask(rescale, shown(low)),
+        high=edited["high"].mask(rescale, shown(high)),
     )
 
 
@@ -308,4 +307,4 @@ fx = place_factors(factors, country, year)
 show_formulas(factors, fx, country, year)
 show_break_even(factors, fx, country, year)
 # The cached shipped set: a page switch must not re-read the factor file.
-show_factor_table(factors, compute._default_factors())
+show_factor_table(factors, compute.default_factors())

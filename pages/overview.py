@@ -1,40 +1,29 @@
 """Overview: what a manager opens first. The two years, the change and why, in plain words."""
 
-import pandas as pd
 import streamlit as st
 
-from calc import model, scenario
-from calc.schema import STAFF_GROUP, Activity, Mode
-from ui import charts, compute, db, filters
+from calc import comparison as calc_comparison
+from calc import presenter, scenario
+from ui import charts, compute, filters
 from ui.i18n import number, percent, t, tonnes
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def load_comparison(
-    version: str,
-    factor_fingerprint: str,
-    offices: tuple[str, ...],
-    groups: tuple[str, ...],
-    reference: int,
-    current: int,
-    rebound_share: float,
-    _rows: pd.DataFrame,
-) -> model.Comparison:
-    # The decomposition takes about half a second: do it once per data, factors and filters.
-    del version, factor_fingerprint, offices, groups  # cache keys: they decide _rows
-    return model.compare(_rows, reference, current, rebound_share)
-
-
-def range_caption(kg_range: tuple[float, float], signed: bool = False) -> str:
+def interval_caption(estimate: calc_comparison.Estimate, signed: bool = False) -> str:
     fmt = charts.signed_tonnes if signed else tonnes
-    return t("overview.metric.range", low=fmt(kg_range[0]), high=fmt(kg_range[1]))
+    return t("overview.metric.range", low=fmt(estimate.low_kg), high=fmt(estimate.high_kg))
+
+
+def effect_list(effects: list[tuple[str, float]]) -> str:
+    return ", ".join(
+        t("overview.reason", effect=t(f"effect.{name}"), amount=charts.signed_tonnes(kg))
+        for name, kg in effects
+    )
 
 
 reference, current = filters.reference_year(), filters.current_year()
 factors = compute.factors()
 rows = filters.apply(compute.rows())
 country = scenario.main_country(compute.cube())
-rebound_share = factors.value("rebound_share")
 
 st.title(t("overview.title"))
 st.caption(t("overview.intro"))
@@ -43,185 +32,156 @@ if rows.empty:
     st.info(t("overview.empty"), icon=":material/filter_alt_off:")
     st.stop()
 
-comparison = load_comparison(
-    db.dataset_version(),
-    factors.fingerprint(),
-    tuple(filters.selected_offices()),
-    tuple(filters.selected_groups()),
-    reference,
-    current,
-    rebound_share,
-    rows,
+result = compute.comparison(
+    reference, current, tuple(filters.selected_offices()), tuple(filters.selected_groups())
 )
-change_share = (
-    comparison.difference_kg / comparison.reference_kg if comparison.reference_kg else 0.0
-)
+avoided = result.avoided
+digital_added = avoided.net.kg < 0
 
 # -- headline figures --------------------------------------------------------------------------
 reference_col, current_col, difference_col, avoided_col = st.columns(4, border=True)
 with reference_col:
     st.metric(
         t("overview.metric.reference", year=reference),
-        tonnes(comparison.reference_kg),
-        help=t("overview.help.total"),
+        tonnes(result.reference_kg.kg),
+        help=t("overview.help.total", draws=number(result.draws)),
     )
-    st.caption(range_caption(comparison.reference_kg_range))
+    st.caption(interval_caption(result.reference_kg))
 with current_col:
     st.metric(
         t("overview.metric.current", year=current),
-        tonnes(comparison.current_kg),
-        help=t("overview.help.total"),
+        tonnes(result.current_kg.kg),
+        help=t("overview.help.total", draws=number(result.draws)),
     )
-    st.caption(range_caption(comparison.current_kg_range))
+    st.caption(interval_caption(result.current_kg))
 with difference_col:
     st.metric(
         t("overview.metric.difference", reference=reference, current=current),
-        charts.signed_tonnes(comparison.difference_kg),
-        help=t("overview.help.difference", percent=percent(change_share)),
+        charts.signed_tonnes(result.difference_kg.kg),
+        help=t("overview.help.difference", percent=percent(result.change_share)),
     )
-    st.caption(range_caption(comparison.difference_kg_range, signed=True))
+    st.caption(interval_caption(result.difference_kg, signed=True))
 with avoided_col:
+    # A negative "avoided" is said in words: the digital contacts added emissions.
     st.metric(
-        t("overview.metric.avoided"),
-        tonnes(comparison.avoided_by_channels_kg),
-        help=t(
-            "overview.help.avoided",
-            reference=reference,
-            current=current,
-            rebound=percent(rebound_share),
-        ),
+        t("overview.metric.added" if digital_added else "overview.metric.avoided"),
+        tonnes(abs(avoided.net.kg)),
+        help=t("overview.help.avoided", reference=reference, current=current),
     )
-    st.caption(range_caption(comparison.avoided_by_channels_kg_range))
+    st.caption(interval_caption(avoided.net, signed=True))
 
-if round(comparison.difference_kg / 1000, 1) == 0:
+if round(result.difference_kg.kg / 1000, 1) == 0:
     summary_key = "overview.summary.same"
-elif comparison.difference_kg < 0:
+elif result.difference_kg.kg < 0:
     summary_key = "overview.summary.down"
 else:
     summary_key = "overview.summary.up"
-st.markdown(
+summary = [
     t(
         summary_key,
         reference=reference,
         current=current,
-        change=tonnes(abs(comparison.difference_kg)),
-        percent=percent(abs(change_share)),
-        avoided=tonnes(comparison.avoided_by_channels_kg),
+        change=tonnes(abs(result.difference_kg.kg)),
+        percent=percent(abs(result.change_share)),
+    ),
+    t(
+        "overview.digital.added" if digital_added else "overview.digital.avoided",
+        reference=reference,
+        amount=tonnes(abs(avoided.net.kg)),
+        visits=number(avoided.visits_avoided),
+        missing=number(max(avoided.visits_missing, 0.0)),
+        replaceable=number(avoided.visits_replaceable),
+    ),
+]
+if result.avoided_exceeds_reduction and result.effects_raising():
+    reconcile_key = (
+        "overview.reconcile.rise" if result.difference_kg.kg > 0 else "overview.reconcile.fall"
     )
-)
+    summary.append(t(reconcile_key, reasons=effect_list(result.effects_raising())))
+st.markdown(" ".join(summary))
 
 # -- why it changed, and who emits -------------------------------------------------------------
 why_col, split_col = st.columns([3, 2], gap="large")
 with why_col:
     st.subheader(t("overview.why.title"))
-    steps = charts.waterfall_frame(
-        comparison,
-        {
-            "reference": str(reference),
-            "activity": t("overview.step.activity"),
-            "channel_mix": t("overview.step.channel_mix"),
-            "intensity": t("overview.step.intensity"),
-            "current": str(current),
-        },
-    )
+    labels = {
+        "reference": str(reference),
+        "current": str(current),
+        **{name: t(f"effect.{name}") for name in calc_comparison.EFFECTS},
+    }
     st.altair_chart(
-        charts.waterfall(steps),
+        charts.waterfall(charts.waterfall_frame(result, labels)),
         alt=t("overview.why.alt", reference=reference, current=current),
     )
     st.caption(t("overview.why.caption"))
 
 with split_col:
     st.subheader(t("overview.split.title"))
-    clients_label, staff_label = t("overview.split.clients"), t("group.staff")
-    two_years = rows[rows["year"].isin([reference, current])]
-    is_staff = two_years["group"] == STAFF_GROUP
-    split = (
-        two_years.assign(who=is_staff.map({True: staff_label, False: clients_label}))
-        .groupby(["year", "who"], as_index=False)["kg_co2e"]
-        .sum()
-    )
-    split = split.assign(year=split["year"].astype(str), t_co2e=split["kg_co2e"] / 1000)
+    split = presenter.population_split(rows, reference, current)
+    population_label = {
+        presenter.CLIENTS: t("overview.split.clients"),
+        presenter.STAFF: t("group.staff"),
+    }
     st.altair_chart(
-        charts.stacked_bar(
-            split,
-            "year",
-            "t_co2e",
-            "who",
-            value_title=t("unit.t"),
-            category_order=[str(reference), str(current)],
-            stack_order=[clients_label, staff_label],
-        ),
+        charts.population_bars(split, population_label, reference, current),
         alt=t("overview.split.alt", reference=reference, current=current),
     )
-    kg_of = split.set_index(["year", "who"])["kg_co2e"]
+    kg_of = split.set_index("population")
     st.caption(
         t(
             "overview.split.caption",
             reference=reference,
             current=current,
-            clients_reference=tonnes(kg_of.get((str(reference), clients_label), 0.0)),
-            clients_current=tonnes(kg_of.get((str(current), clients_label), 0.0)),
-            staff_reference=tonnes(kg_of.get((str(reference), staff_label), 0.0)),
-            staff_current=tonnes(kg_of.get((str(current), staff_label), 0.0)),
+            clients_reference=tonnes(kg_of["reference_kg"].get(presenter.CLIENTS, 0.0)),
+            clients_current=tonnes(kg_of["current_kg"].get(presenter.CLIENTS, 0.0)),
+            staff_reference=tonnes(kg_of["reference_kg"].get(presenter.STAFF, 0.0)),
+            staff_current=tonnes(kg_of["current_kg"].get(presenter.STAFF, 0.0)),
         )
     )
 
 # -- in plain words ----------------------------------------------------------------------------
+story = presenter.story(rows, result, factors, country)
 equivalents_col, saved_col = st.columns(2, gap="large")
 with equivalents_col:
     st.subheader(t("overview.equivalents.title"))
-    change_kg = abs(comparison.difference_kg)
+    change_kg = abs(story.change_kg)
     if round(change_kg / 1000, 1) == 0:
         st.markdown(t("overview.equivalents.none"))
     else:
-        direction = "reduction" if comparison.difference_kg < 0 else "increase"
+        direction = "reduction" if story.change_kg < 0 else "increase"
         st.markdown(t(f"overview.equivalents.{direction}", change=tonnes(change_kg)))
-        for text_key, factor_key in (
-            ("car", "ef_car_ice_kg_per_vkm"),
-            ("trees", "tree_uptake_kg_per_year"),
-            ("flights", "flight_vie_lhr_return_kg"),
-        ):
-            factor = factors.factor(factor_key, country, current)
+        for equivalent in story.equivalents:
             with st.container(border=True):
                 st.markdown(
-                    t(f"overview.equivalents.{text_key}", amount=number(change_kg / factor.value))
+                    t(f"overview.equivalents.{equivalent.name}", amount=number(equivalent.amount))
                 )
-                st.caption(t("overview.equivalents.source", source=factor.source))
+                st.caption(t("overview.equivalents.source", source=equivalent.factor.source))
 
 with saved_col:
     st.subheader(t("overview.saved.title"))
-    visits = rows[
-        (rows["activity"] == Activity.IN_PERSON.value) & rows["year"].isin([reference, current])
-    ]
-    km_by_year = visits.groupby("year")["km"].sum()
-    car_km_by_year = visits[visits["mode"] == Mode.CAR.value].groupby("year")["km"].sum()
-    km_saved = km_by_year.get(reference, 0.0) - km_by_year.get(current, 0.0)
-    car_km_saved = car_km_by_year.get(reference, 0.0) - car_km_by_year.get(current, 0.0)
-    speed = factors.factor("door_to_door_speed_km_per_h", country, current)
-    allowance = factors.factor("mileage_allowance_eur_per_km", country, current)
     st.markdown(
         t(
-            "overview.saved.less" if km_saved >= 0 else "overview.saved.more",
-            km=number(abs(km_saved)),
+            "overview.saved.less" if story.client_km_saved >= 0 else "overview.saved.more",
+            km=number(abs(story.client_km_saved)),
             reference=reference,
             current=current,
         )
     )
     hours_col, money_col = st.columns(2)
     hours_col.metric(
-        t("overview.saved.hours"), t("overview.hours", hours=number(km_saved / speed.value))
+        t("overview.saved.hours"), t("overview.hours", hours=number(story.client_hours_saved))
     )
     money_col.metric(
         t("overview.saved.money"),
-        t("overview.money", amount=number(car_km_saved * allowance.value)),
+        t("overview.money", amount=number(story.client_money_saved_eur)),
     )
     st.caption(
         t(
             "overview.saved.caption",
-            speed=number(speed.value, 1),
-            car_km=number(car_km_saved),
-            allowance=t("overview.money", amount=number(allowance.value, 2)),
-            speed_source=speed.source,
-            allowance_source=allowance.source,
+            speed=number(story.speed.value, 1),
+            car_km=number(story.client_car_km_saved),
+            allowance=t("overview.money", amount=number(story.allowance.value, 2)),
+            speed_source=story.speed.source,
+            allowance_source=story.allowance.source,
         )
     )

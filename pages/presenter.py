@@ -7,8 +7,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from calc import model, presenter, saved, scenario
-from calc.factors import FactorSet
+from calc import comparison as calc_comparison
+from calc import presenter, saved, scenario
 from ui import charts, compute, db, filters
 from ui.i18n import number, percent, t, tonnes
 
@@ -22,45 +22,6 @@ MAX_AUTO_S = 600
 BIG_PX = 150
 BIG_IN_COLUMN_PX = 96
 MINUS = "\u2212"
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def load_slides(
-    version: str,
-    factor_fingerprint: str,
-    offices: tuple[str, ...],
-    groups: tuple[str, ...],
-    reference: int,
-    current: int,
-    _rows: pd.DataFrame,
-    _cube: model.Cube,
-    _factors: FactorSet,
-) -> presenter.Slides:
-    del version, factor_fingerprint, offices, groups  # cache keys: they decide the arguments
-    return presenter.build(
-        _rows,
-        presenter.people_counts(_cube),
-        reference,
-        current,
-        _factors,
-        scenario.main_country(_cube),
-        presenter.min_people_per_cell(),
-    )
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def load_scenario_slide(
-    version: str,
-    factor_fingerprint: str,
-    scenario_json: str,
-    _cube: model.Cube,
-    _factors: FactorSet,
-) -> presenter.ScenarioSlide:
-    del version, factor_fingerprint  # cache keys
-    result = scenario.apply(_cube, _factors, scenario.Scenario.from_json(scenario_json))
-    return presenter.scenario_slide(
-        result, presenter.people_counts(_cube), presenter.min_people_per_cell()
-    )
 
 
 # -- building blocks ---------------------------------------------------------------------------
@@ -152,24 +113,47 @@ def slide_headline(slides: presenter.Slides) -> None:
     if comparison is None:
         too_few(slides.min_people)
         return
-    big(charts.signed_tonnes(comparison.difference_kg))
-    change = comparison.difference_kg / comparison.reference_kg if comparison.reference_kg else 0
+    big(charts.signed_tonnes(comparison.difference_kg.kg))
     statement(
         t(
             "presenter.headline.from_to",
-            reference_t=tonnes(comparison.reference_kg),
-            current_t=tonnes(comparison.current_kg),
-            percent=signed_percent(change),
+            reference_t=tonnes(comparison.reference_kg.kg),
+            current_t=tonnes(comparison.current_kg.kg),
+            percent=signed_percent(comparison.change_share),
         )
     )
-    statement(t("presenter.headline.avoided", avoided=tonnes(comparison.avoided_by_channels_kg)))
+    net = comparison.avoided.net.kg
+    # A negative saving is said in words, never as "avoided −x t".
+    statement(
+        t(
+            "presenter.headline.added" if net < 0 else "presenter.headline.avoided",
+            avoided=tonnes(abs(net)),
+        )
+    )
     st.caption(
         t(
             "presenter.headline.range",
-            low=charts.signed_tonnes(comparison.difference_kg_range[0]),
-            high=charts.signed_tonnes(comparison.difference_kg_range[1]),
+            low=charts.signed_tonnes(comparison.difference_kg.low_kg),
+            high=charts.signed_tonnes(comparison.difference_kg.high_kg),
         ),
         text_alignment="center",
+    )
+
+
+def slide_why(slides: presenter.Slides) -> None:
+    title(t("presenter.why.title", reference=slides.reference, current=slides.current))
+    comparison = slides.comparison
+    if comparison is None:
+        too_few(slides.min_people)
+        return
+    labels = {
+        "reference": str(slides.reference),
+        "current": str(slides.current),
+        **{name: t(f"effect.{name}") for name in calc_comparison.EFFECTS},
+    }
+    st.altair_chart(
+        charts.waterfall(charts.waterfall_frame(comparison, labels), large=True),
+        alt=t("overview.why.alt", reference=slides.reference, current=slides.current),
     )
 
 
@@ -316,9 +300,7 @@ def slide_scenario(slides: presenter.Slides) -> None:
     what_if = saved.load(db.cursor(), name)
     title(t("presenter.scenario.title", name=name))
     try:
-        shown = load_scenario_slide(
-            db.dataset_version(), factors.fingerprint(), what_if.to_json(), cube, factors
-        )
+        shown = compute.scenario_slide(what_if)
     except scenario.ScenarioError:
         statement(t("presenter.scenario.unavailable", year=what_if.base_year))
         return
@@ -373,6 +355,7 @@ scenario_names = saved.names(db.cursor())
 
 deck = [
     slide_headline,
+    slide_why,
     slide_split,
     slide_story,
     slide_channels,
@@ -410,16 +393,11 @@ def show() -> None:
     if rows.empty:
         st.info(t("presenter.empty"), icon=":material/filter_alt_off:")
         return
-    slides = load_slides(
-        db.dataset_version(),
-        factors.fingerprint(),
-        tuple(filters.selected_offices()),
-        tuple(filters.selected_groups()),
+    slides = compute.slides(
         reference,
         current,
-        rows,
-        cube,
-        factors,
+        tuple(filters.selected_offices()),
+        tuple(filters.selected_groups()),
     )
     # The slide sits above the buttons but is drawn after them: on a first visit the slide
     # number in the URL reaches the session only when its widget is drawn.

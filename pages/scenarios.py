@@ -25,6 +25,7 @@ from calc.scenario import (
     main_country,
     working_days_per_week,
 )
+from calc.units import KG_PER_T
 from ui import compute, db
 from ui import scenario_state as state
 from ui.filters import group_label
@@ -36,7 +37,6 @@ COMPARE_KEY = "scenario_compare"
 UPLOAD_KEY = "scenario_upload"
 FLASH_KEY = "scenarios_flash"  # session: (kind, text) a callback leaves for the next run
 MAX_COMPARED = 4
-KG_PER_T = 1000.0
 SERIES_COLORS = ["#8A9590", "#0B6E4F"]  # base year grey, scenario the theme's green
 
 

@@ -169,12 +169,19 @@ def test_business_trips_with_plane_detour(tmp_path):
     )
 
 
-def test_ranges_bracket_the_central_value(tmp_path):
+def test_year_totals_carry_the_simulated_interval(tmp_path):
     cube = loaded(tmp_path, clients=CLIENTS)
-    rows = model.compute(cube, FactorSet.load())
-    assert (rows["kg_co2e_low"] <= rows["kg_co2e"] + ABS).all()
-    assert (rows["kg_co2e"] <= rows["kg_co2e_high"] + ABS).all()
-    assert rows["kg_co2e_low"].sum() < rows["kg_co2e"].sum() < rows["kg_co2e_high"].sum()
+    factors = FactorSet.load()
+    rows = model.compute(cube, factors)
+    totals = model.year_totals(cube, factors)
+    assert totals.kg == pytest.approx(model.totals(rows), abs=ABS)
+    for year, central in totals.kg.items():
+        # Car and public-transport factors are uncertain: a real interval around the total.
+        assert totals.low_kg[year] < central < totals.high_kg[year]
+    assert (rows["kg_co2e_low"] <= rows["kg_co2e_high"]).all()
+    payload = totals.as_json()
+    assert set(payload) == {"totals", "totals_low", "totals_high"}
+    assert payload["totals"]["2019"] == totals.kg[2019]
 
 
 def test_one_factor_edition_for_all_years(clients_cube):
@@ -193,125 +200,3 @@ def test_break_even_distance():
     assert distances["car"] == pytest.approx(0.05, abs=ABS)
     assert distances["pt"] == pytest.approx(0.02 / (2 * 0.05), abs=ABS)
     assert distances["walk"] == math.inf
-
-
-# -- comparison and decomposition ------------------------------------------------------------
-
-
-def lmdi_by_hand(cells_0: dict, cells_t: dict) -> tuple[float, float, float]:
-    """Textbook additive LMDI-I over one segment; cells = {channel: (count, kg)}, all > 0."""
-    a0 = sum(n for n, _ in cells_0.values())
-    at = sum(n for n, _ in cells_t.values())
-    act = mix = inten = 0.0
-    for channel, (nt, et) in cells_t.items():
-        n0, e0 = cells_0[channel]
-        weight = (et - e0) / (math.log(et) - math.log(e0))
-        act += weight * math.log(at / a0)
-        mix += weight * math.log((nt / at) / (n0 / a0))
-        inten += weight * math.log((et / nt) / (e0 / n0))
-    return act, mix, inten
-
-
-def test_decomposition_matches_textbook_lmdi_and_sums_exactly(tmp_path):
-    cube = loaded(
-        tmp_path,
-        clients=(
-            "year,client_id,office_id,in_person,phone,mode,distance_km\n"
-            "2019,c1,A,6,1,car,10\n"
-            "2022,c1,A,3,5,car,12\n"
-        ),
-    )
-    rows = model.compute(cube, simple_factors())
-    result = model.compare(rows, 2019, 2022)
-    # in person: 6 × 2 × 10 × 0.2 = 24 kg → 3 × 2 × 12 × 0.2 = 14.4 kg; phone 0.002 → 0.01 kg
-    act, mix, inten = lmdi_by_hand(
-        {"in_person": (6, 24.0), "phone": (1, 0.002)}, {"in_person": (3, 14.4), "phone": (5, 0.01)}
-    )
-    d = result.decomposition
-    assert (d.activity_kg, d.channel_mix_kg, d.intensity_kg) == pytest.approx(
-        (act, mix, inten), abs=ABS
-    )
-    assert result.difference_kg == pytest.approx(14.41 - 24.002, abs=ABS)
-    assert d.total_kg == pytest.approx(result.difference_kg, abs=1e-12)
-
-
-def test_pure_volume_change_is_all_activity(tmp_path):
-    cube = loaded(
-        tmp_path,
-        clients=(
-            "year,client_id,office_id,in_person,phone,mode,distance_km\n"
-            "2019,c1,A,3,1,car,10\n"
-            "2022,c1,A,6,2,car,10\n"
-        ),
-    )
-    result = model.compare(model.compute(cube, simple_factors()), 2019, 2022)
-    d = result.decomposition
-    assert d.activity_kg == pytest.approx(result.difference_kg, abs=ABS)
-    assert (d.channel_mix_kg, d.intensity_kg) == pytest.approx((0.0, 0.0), abs=ABS)
-
-
-def test_pure_channel_shift_is_all_channel_mix(tmp_path):
-    cube = loaded(
-        tmp_path,
-        clients=(
-            "year,client_id,office_id,in_person,phone,mode,distance_km\n"
-            "2019,c1,A,6,2,car,10\n"
-            "2022,c1,A,2,6,car,10\n"
-        ),
-    )
-    result = model.compare(model.compute(cube, simple_factors()), 2019, 2022)
-    d = result.decomposition
-    assert d.channel_mix_kg == pytest.approx(result.difference_kg, abs=ABS)
-    assert (d.activity_kg, d.intensity_kg) == pytest.approx((0.0, 0.0), abs=ABS)
-
-
-def test_channel_absent_in_reference_year_has_no_nan_and_sums(clients_cube):
-    # video is zero in 2019 (as in the real 2019), phone is present in both years
-    result = model.compare(model.compute(clients_cube, simple_factors()), 2019, 2022)
-    d = result.decomposition
-    values = (d.activity_kg, d.channel_mix_kg, d.intensity_kg)
-    assert all(math.isfinite(v) for v in values)
-    assert d.total_kg == pytest.approx(5.064 - 17.002, abs=1e-12)
-
-
-def test_office_that_appears_goes_to_activity(tmp_path):
-    cube = loaded(
-        tmp_path,
-        clients=(
-            "year,client_id,office_id,in_person,mode,distance_km\n"
-            "2019,c1,A,2,car,10\n"
-            "2022,c1,A,2,car,10\n"
-            "2022,c2,B,1,car,10\n"
-        ),
-    )
-    result = model.compare(model.compute(cube, simple_factors()), 2019, 2022)
-    # office B is new: its 1 × 2 × 10 × 0.2 = 4 kg are activity; A is unchanged
-    assert result.decomposition.activity_kg == pytest.approx(4.0, abs=ABS)
-    assert result.difference_kg == pytest.approx(4.0, abs=ABS)
-
-
-def test_avoided_by_channels_by_hand(clients_cube):
-    rows = model.compute(clients_cube, simple_factors())
-    result = model.compare(rows, 2019, 2022)
-    # 2019 mix: 6 visits + 1 phone of 7 contacts. 2022: 8 contacts (3 visits, 2 phone, 3 video).
-    # Current kg per visit: (4 + 1) / 3; per phone 0.002. Counterfactual:
-    # 8 × 6/7 × 5/3 + 8 × 1/7 × 0.002 − actual 5.064
-    expected = 8 * 6 / 7 * 5 / 3 + 8 * 1 / 7 * 0.002 - 5.064
-    assert result.avoided_by_channels_kg == pytest.approx(expected, abs=ABS)
-
-
-def test_rebound_reduces_avoided(clients_cube):
-    rows = model.compute(clients_cube, simple_factors())
-    gross = model.compare(rows, 2019, 2022).avoided_by_channels_kg
-    net = model.compare(rows, 2019, 2022, rebound_share=0.25).avoided_by_channels_kg
-    assert net == pytest.approx(0.75 * gross, abs=ABS)
-
-
-def test_demo_decomposition_sums_exactly(demo_db):
-    con = store.connect(demo_db)
-    factors = FactorSet.load()
-    rows = model.compute(model.load_cube(con, factors), factors)
-    result = model.compare(rows, 2019, 2022)
-    assert result.decomposition.total_kg == pytest.approx(result.difference_kg, rel=1e-12)
-    low, high = result.difference_kg_range
-    assert low <= result.difference_kg <= high

@@ -14,8 +14,9 @@ import altair as alt
 import pandas as pd
 from geopy.distance import geodesic
 
-from calc import model
-from calc.schema import REMOTE_CHANNELS, Channel
+from calc.comparison import Comparison
+from calc.comparison import waterfall as comparison_waterfall
+from calc.units import KG_PER_T
 from ui.i18n import language, t, tonnes
 
 # Okabe-Ito colours: distinct for colour-blind viewers and on a washed-out projector.
@@ -42,8 +43,6 @@ MODE_COLORS = {
     "walk": "#CC79A7",
 }
 
-WATERFALL_STEPS = ("reference", "activity", "channel_mix", "intensity", "current")
-KG_PER_T = 1000.0
 _CIRCLE_POINTS = 72
 
 
@@ -86,43 +85,25 @@ def _finish(chart: alt.TopLevelMixin, large: bool) -> alt.TopLevelMixin:
 # -- waterfall of the decomposition ----------------------------------------------------------
 
 
-def waterfall_frame(comparison: model.Comparison, labels: Mapping[str, str]) -> pd.DataFrame:
-    """The waterfall's bars in tonnes: reference total, the three effects, current total.
-
-    `labels` maps each of WATERFALL_STEPS to its display text.
-    """
-    effects = comparison.decomposition
-    kg = {
-        "reference": comparison.reference_kg,
-        "activity": effects.activity_kg,
-        "channel_mix": effects.channel_mix_kg,
-        "intensity": effects.intensity_kg,
-        "current": comparison.current_kg,
-    }
-    records = []
-    running_kg = 0.0
-    for step in WATERFALL_STEPS:
-        is_total = step in ("reference", "current")
-        start_kg = 0.0 if is_total else running_kg
-        end_kg = kg[step] if is_total else running_kg + kg[step]
-        running_kg = end_kg
-        if is_total:
-            kind, text = "total", tonnes(kg[step])
-        else:
-            kind = "increase" if kg[step] > 0 else "decrease"
-            text = signed_tonnes(kg[step])
-        records.append(
-            {
-                "step": step,
-                "label": labels[step],
-                "kind": kind,
-                "t_co2e": kg[step] / KG_PER_T,
-                "start_t_co2e": start_kg / KG_PER_T,
-                "end_t_co2e": end_kg / KG_PER_T,
-                "text": text,
-            }
-        )
-    return pd.DataFrame(records)
+def waterfall_frame(result: Comparison, labels: Mapping[str, str]) -> pd.DataFrame:
+    """calc.comparison.waterfall in tonnes, with display texts; `labels` maps `reference`,
+    `current` and every effect name to its label."""
+    steps = comparison_waterfall(result)
+    text = [
+        tonnes(kg) if kind == "total" else signed_tonnes(kg)
+        for kind, kg in zip(steps["kind"], steps["kg"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "step": steps["step"],
+            "label": steps["step"].map(labels),
+            "kind": steps["kind"],
+            "t_co2e": steps["kg"] / KG_PER_T,
+            "start_t_co2e": steps["start_kg"] / KG_PER_T,
+            "end_t_co2e": steps["end_kg"] / KG_PER_T,
+            "text": text,
+        }
+    )
 
 
 def signed_tonnes(kg: float, decimals: int = 1) -> str:
@@ -164,20 +145,6 @@ def waterfall(frame: pd.DataFrame, large: bool = False) -> alt.TopLevelMixin:
 
 
 # -- digital share over the years ------------------------------------------------------------
-
-
-def digital_share_frame(rows: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    """Share of phone, video and online contacts in all client contacts, per year.
-
-    Columns: year, share (0 to 1), and `by` (e.g. office_id) when given.
-    """
-    keys = ["year", *([by] if by else [])]
-    remote_channels = [channel.value for channel in REMOTE_CHANNELS]
-    contacts = rows[rows["activity"].isin([Channel.IN_PERSON.value, *remote_channels])]
-    remote = contacts["count"].where(contacts["activity"].isin(remote_channels), 0.0)
-    sums = contacts.assign(remote=remote).groupby(keys, as_index=False)[["remote", "count"]].sum()
-    sums = sums[sums["count"] > 0]
-    return sums.assign(share=sums["remote"] / sums["count"])[[*keys, "share"]]
 
 
 def digital_share(
@@ -411,3 +378,27 @@ def office_map(
     )
     chart = alt.layer(*layers).project(type="mercator").properties(height=size["height"] * 1.6)
     return _finish(chart, large)
+
+
+def population_bars(
+    split: pd.DataFrame, labels: Mapping[str, str], reference: int, current: int
+) -> alt.TopLevelMixin:
+    """Stacked bars of clients and staff in the two years (calc.presenter.population_split)."""
+    years = {"reference_kg": str(reference), "current_kg": str(current)}
+    long = split.melt(id_vars="population", value_vars=list(years), value_name="kg")
+    frame = pd.DataFrame(
+        {
+            "year": long["variable"].map(years),
+            "who": long["population"].map(labels),
+            "t_co2e": long["kg"] / KG_PER_T,
+        }
+    )
+    return stacked_bar(
+        frame,
+        "year",
+        "t_co2e",
+        "who",
+        value_title=t("unit.t"),
+        category_order=list(years.values()),
+        stack_order=[labels[p] for p in split["population"]],
+    )

@@ -1,66 +1,154 @@
-"""Cached computations, keyed by dataset version and factor-set fingerprint.
+"""The one owner of cached engine calls, keyed by dataset version and factor-set fingerprint.
 
-Heavy work (reading the database into the cube, computing all years) runs once per data set and
-factor set; pages and slider moves only read these results.
+Heavy work (reading the database into the cube, computing all years, the comparison's
+simulation, a scenario's base year) runs once per data set, factor set and selection; pages and
+slider moves only read these results. Keys come from `hash_funcs`: a factor set hashes as its
+fingerprint and a database cursor as the version of the data set it reads, so no function
+takes a dummy key argument and a new load is a new cache entry.
 """
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
-from calc import model
+from calc import comparison as calc_comparison
+from calc import model, presenter, privacy, store
+from calc import scenario as calc_scenario
 from calc.factors import FactorSet
 from ui import db
 
 FACTORS_KEY = "factor_table"  # session: the factor table as edited on the method page
+BY_DATA_AND_FACTORS = {
+    duckdb.DuckDBPyConnection: store.dataset_version,
+    FactorSet: FactorSet.fingerprint,
+}
 
 
 def factors() -> FactorSet:
     """The active factor set: the shipped default, or this session's edited copy."""
     edited = st.session_state.get(FACTORS_KEY)
     if edited is None:
-        return _default_factors()
+        return default_factors()
     # Hashing the table is cheap; validating it again on every rerun is not.
-    contents = int(pd.util.hash_pandas_object(edited, index=False).sum())
-    return _edited_factors(contents, edited)
+    return _edited_factors(edited)
 
 
 @st.cache_resource(show_spinner=False)
-def _default_factors() -> FactorSet:
+def default_factors() -> FactorSet:
     return FactorSet.load("default")
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _edited_factors(contents: int, _table: pd.DataFrame) -> FactorSet:
-    del contents  # the cache key
-    return FactorSet.from_frame(_table, "edited")
+def _edited_factors(table: pd.DataFrame) -> FactorSet:
+    return FactorSet.from_frame(table, "edited")
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _cube(version: str, band_key: tuple, _factors: FactorSet) -> model.Cube:
-    del version, band_key  # cache keys
-    return model.load_cube(db.cursor(), _factors)
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=BY_DATA_AND_FACTORS)
+def _cube(
+    con: duckdb.DuckDBPyConnection, band_edges_km: tuple[float, ...], banding_detour: float
+) -> model.Cube:
+    return model.build_cube(con, band_edges_km, banding_detour)
 
 
 def cube() -> model.Cube:
+    """The loaded data aggregated to the active factor set's distance bands."""
     active = factors()
-    bands = (model.band_edges(active), active.value("detour_factor"))
-    return _cube(db.dataset_version(), bands, active)
+    return _cube(db.cursor(), model.band_edges(active), active.value("detour_factor"))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=BY_DATA_AND_FACTORS)
 def _rows(
-    version: str, factor_fp: str, factor_year: int | None, _factors: FactorSet
+    con: duckdb.DuckDBPyConnection, active: FactorSet, factor_year: int | None
 ) -> pd.DataFrame:
-    del version, factor_fp  # cache keys
-    return model.compute(cube(), _factors, factor_year=factor_year)
+    cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
+    return model.compute(cube, active, factor_year=factor_year)
 
 
 def rows(factor_year: int | None = None) -> pd.DataFrame:
     """Result rows of every year for the active data and factor set."""
-    active = factors()
-    return _rows(db.dataset_version(), active.fingerprint(), factor_year, active)
+    return _rows(db.cursor(), factors(), factor_year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_DATA_AND_FACTORS)
+def _comparison(
+    con: duckdb.DuckDBPyConnection,
+    active: FactorSet,
+    reference: int,
+    current: int,
+    offices: tuple[str, ...],
+    groups: tuple[str, ...],
+) -> calc_comparison.Comparison:
+    cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
+    selected = model.select(cube, offices, groups)
+    return calc_comparison.compare(selected, active, reference, current)
+
+
+def comparison(
+    reference: int, current: int, offices: tuple[str, ...] = (), groups: tuple[str, ...] = ()
+) -> calc_comparison.Comparison:
+    """The comparison of two years for a selection of offices and groups (empty = all)."""
+    return _comparison(
+        db.cursor(), factors(), reference, current, tuple(offices), tuple(groups)
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_DATA_AND_FACTORS)
+def _scenario_result(
+    con: duckdb.DuckDBPyConnection, active: FactorSet, what_if: calc_scenario.Scenario
+) -> calc_scenario.ScenarioResult:
+    cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
+    return calc_scenario.apply(cube, active, what_if)
+
+
+def scenario_result(what_if: calc_scenario.Scenario) -> calc_scenario.ScenarioResult:
+    """A scenario on the active data and factors (raises ScenarioError like scenario.apply)."""
+    return _scenario_result(db.cursor(), factors(), what_if)
+
+
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=BY_DATA_AND_FACTORS)
+def _slides(
+    con: duckdb.DuckDBPyConnection,
+    active: FactorSet,
+    reference: int,
+    current: int,
+    offices: tuple[str, ...],
+    groups: tuple[str, ...],
+) -> presenter.Slides:
+    cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
+    return presenter.build(
+        model.select_rows(_rows(con, active, None), offices, groups),
+        presenter.people_counts(cube),
+        _comparison(con, active, reference, current, offices, groups),
+        active,
+        calc_scenario.main_country(cube),
+        privacy.min_people_per_cell(),
+    )
+
+
+def slides(
+    reference: int, current: int, offices: tuple[str, ...] = (), groups: tuple[str, ...] = ()
+) -> presenter.Slides:
+    """The presenter's slide figures for a selection, with the privacy rule applied."""
+    return _slides(db.cursor(), factors(), reference, current, tuple(offices), tuple(groups))
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=BY_DATA_AND_FACTORS)
+def _scenario_slide(
+    con: duckdb.DuckDBPyConnection, active: FactorSet, what_if: calc_scenario.Scenario
+) -> presenter.ScenarioSlide:
+    cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
+    return presenter.scenario_slide(
+        _scenario_result(con, active, what_if),
+        presenter.people_counts(cube),
+        privacy.min_people_per_cell(),
+    )
+
+
+def scenario_slide(what_if: calc_scenario.Scenario) -> presenter.ScenarioSlide:
+    """What a saved scenario would save, for a public slide (raises ScenarioError)."""
+    return _scenario_slide(db.cursor(), factors(), what_if)
 
 
 def years() -> list[int]:

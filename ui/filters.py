@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from calc import model
 from calc.schema import STAFF_GROUP
 from ui import compute
 from ui.i18n import t
@@ -75,9 +76,4 @@ def selected_groups() -> list[str]:
 
 def apply(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows of the selected offices and groups (an empty selection means all)."""
-    mask = pd.Series(True, index=rows.index)
-    if offices := selected_offices():
-        mask &= rows["office_id"].isin(offices)
-    if groups := selected_groups():
-        mask &= rows["group"].isin(groups)
-    return rows[mask]
+    return model.select_rows(rows, selected_offices(), selected_groups())
