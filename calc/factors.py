@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 Bound = Literal["central", "low", "high"]
@@ -125,6 +126,21 @@ def mode_share_key(mode: str, band_lo_km: float, band_hi_km: float) -> str:
     return f"{MODE_SHARE_PREFIX}{mode}_{band_lo_km:g}_{band_hi_km:g}km"
 
 
+def rescaled_bounds(old_value: Any, new_value: Any, low: Any, high: Any) -> tuple[Any, Any]:
+    """The low and high bounds of a factor whose value changes from old to new: scaled by
+    new/old (the range keeps its width relative to the value), or collapsed onto the new value
+    when the old one is 0 (no ratio exists). Numbers, arrays and Series alike (elementwise);
+    returns numpy values."""
+    old = np.asarray(old_value, dtype=float)
+    new = np.asarray(new_value, dtype=float)
+    is_zero = old == 0
+    ratio = new / np.where(is_zero, 1.0, old)
+    return (
+        np.where(is_zero, new, np.asarray(low, dtype=float) * ratio),
+        np.where(is_zero, new, np.asarray(high, dtype=float) * ratio),
+    )
+
+
 class FactorSet:
     """A validated, immutable factor set with fast (key, country, year) lookups.
 
@@ -221,12 +237,7 @@ class FactorSet:
                 raise FactorError(f"override {key}={new_value!r}: not a finite number")
             for i in (keys == key).nonzero()[0]:
                 old = value[i]
-                if old == 0:
-                    # No ratio exists; collapse the range onto the new value.
-                    low[i] = high[i] = new
-                else:
-                    ratio = new / old
-                    low[i], high[i] = low[i] * ratio, high[i] * ratio
+                low[i], high[i] = rescaled_bounds(old, new, low[i], high[i])
                 value[i] = new
                 note[i] = f"{note[i]} [override: value {new:g}, was {old:g}]".strip()
         table = table.assign(value=value, low=low, high=high, note=note)

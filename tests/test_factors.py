@@ -22,6 +22,7 @@ from calc.factors import (
     FactorSet,
     mode_share_key,
     parse_overrides,
+    rescaled_bounds,
 )
 
 BANDS_KM = ((0, 2), (2, 5), (5, 10), (10, 25), (25, 1000))
@@ -321,6 +322,18 @@ def test_override_of_a_zero_value_collapses_the_range(scalable: FactorSet) -> No
     changed = scalable.with_overrides({"zero": 0.1})
 
     assert [changed.value("zero", bound=b) for b in ("low", "central", "high")] == [0.1] * 3
+
+
+def test_rescaled_bounds_by_hand() -> None:
+    # 2 → 3 is a ratio of 1.5: bounds 1 and 4 become 1.5 and 6. 4 → 3 is 0.75: 2 and 5 become
+    # 1.5 and 3.75. From 0 no ratio exists: the range 0..0.2 collapses onto the new 0.1.
+    low, high = rescaled_bounds(
+        pd.Series([2.0, 4.0, 0.0]), pd.Series([3.0, 3.0, 0.1]), [1.0, 2.0, 0.0], [4.0, 5.0, 0.2]
+    )
+    assert list(low) == pytest.approx([1.5, 1.5, 0.1], rel=1e-12)
+    assert list(high) == pytest.approx([6.0, 3.75, 0.1], rel=1e-12)
+    # One number at a time, as with_overrides uses it.
+    assert tuple(map(float, rescaled_bounds(2.0, 3.0, 1.0, 4.0))) == pytest.approx((1.5, 6.0))
 
 
 def test_override_leaves_the_original_untouched(scalable: FactorSet) -> None:
