@@ -307,4 +307,4 @@ fx = place_factors(factors, country, year)
 show_formulas(factors, fx, country, year)
 show_break_even(factors, fx, country, year)
 # The cached shipped set: a page switch must not re-read the factor file.
-show_factor_table(factors, compute._default_factors())
+show_factor_table(factors, compute.default_factors())
