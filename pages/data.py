@@ -12,19 +12,17 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import duckdb
 import pandas as pd
 import streamlit as st
 from streamlit.typing import UploadedFile
 
-from calc import geo, loaders, store, templates
+from calc import dataset, geo, loaders, templates
 from calc.schema import TABLES
-from ui import db
+from ui import cached_views, db
 from ui.i18n import language, number, t
 
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "xlsm"]
 PLACE_COLUMNS = frozenset({"place", "postcode", "destination"})
-YEARLESS_TABLES = ("offices", "postcodes")
 CHECK_KEY = "data_check"  # session: the validation of the files now in the uploader
 DONE_KEY = "data_done"  # session: the report of the load just committed, shown once
 UPLOADER_KEY = "data_uploader"  # session: a counter; a new value gives an empty uploader
@@ -52,24 +50,6 @@ class Check:
 # -- what is loaded ------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def load_counts(version: str) -> pd.DataFrame:
-    """Rows per loaded table: a total, and per year for the tables that have years."""
-    del version  # the cache key
-    con = db.cursor()
-    per_year = con.execute(
-        " UNION ALL ".join(
-            f"SELECT '{table}' AS table_name, year, count(*) AS n FROM {table} GROUP BY year"
-            for table in store.DATA_TABLES_DDL
-            if table not in YEARLESS_TABLES
-        )
-    ).df()
-    wide = per_year.pivot_table(index="table_name", columns="year", values="n", fill_value=0)
-    wide.columns = [str(int(year)) for year in wide.columns]
-    totals = pd.Series(store.table_counts(con), name="total")
-    return pd.concat([totals, wide], axis=1).rename_axis("table_name").reset_index()
-
-
 def table_label(table: str) -> str:
     return t(f"data.table.{table}")
 
@@ -84,7 +64,7 @@ def dataset_label() -> str:
 def show_loaded() -> None:
     st.subheader(t("data.loaded.title"))
     st.markdown(t("data.loaded.label", label=dataset_label(), version=db.dataset_version()))
-    counts = load_counts(db.dataset_version())
+    counts = cached_views.table_counts(db.cursor())
     shown = counts.assign(table_name=counts["table_name"].map(table_label))
     value_columns = [c for c in shown.columns if c != "table_name"]
     # Counts as text in the interface's language (the browser's locale may be another one).
@@ -210,27 +190,11 @@ def file_contents(files: Sequence[UploadedFile]) -> dict[str, bytes]:
     return {f.name: f.getvalue() for f in files}
 
 
-def scratch_database() -> duckdb.DuckDBPyConnection:
-    """An in-memory database that resolves places as the real one would.
-
-    The real load falls back on the stored postcodes when none are uploaded, and on places
-    geocoded before: the scratch copy gets both, so its report matches what the load will do.
-    """
-    scratch = store.connect(":memory:")
-    for table in ("postcodes", "geocode_cache"):
-        rows = db.cursor().execute(f"SELECT * FROM {table}").df()
-        if len(rows):
-            scratch.register("copied_rows", rows)
-            scratch.execute(f"INSERT INTO {table} SELECT * FROM copied_rows")
-            scratch.unregister("copied_rows")
-    return scratch
-
-
 def check_upload(files: Sequence[UploadedFile], online: bool) -> Check:
     """Load the files into a scratch database: the report, without touching the loaded data."""
     check = Check(key=upload_key(files, online))
     geocoder = geo.OnlineGeocoder() if online else None
-    scratch = scratch_database()
+    scratch = dataset.scratch_copy(db.cursor())
     try:
         with progress_bar() as progress:
             check.report = loaders.load_files(
@@ -241,7 +205,7 @@ def check_upload(files: Sequence[UploadedFile], online: bool) -> Check:
     finally:
         if geocoder is not None:
             check.geocoder_errors = list(geocoder.errors)
-            check.geocoded = scratch.execute("SELECT * FROM geocode_cache").df()
+            check.geocoded = dataset.geocoded_places(scratch)
         scratch.close()
     return check
 
@@ -250,11 +214,9 @@ def commit_upload(files: Sequence[UploadedFile], check: Check) -> loaders.LoadRe
     """Replace the loaded data with the checked upload (all or nothing; raises LoadError)."""
     con = db.cursor()
     online = check.key[1]
-    if check.geocoded is not None and len(check.geocoded):
+    if check.geocoded is not None:
         # What the check already asked online is not asked again.
-        con.register("checked_places", check.geocoded)
-        con.execute("INSERT OR IGNORE INTO geocode_cache SELECT * FROM checked_places")
-        con.unregister("checked_places")
+        dataset.remember_geocoded(con, check.geocoded)
     with progress_bar() as progress:
         return loaders.load_files(
             con,

@@ -11,8 +11,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from calc import dataset, staff_travel, store
 from calc import origins as calc_origins
-from calc import staff_travel, store
 
 # A cursor stands for the data set it reads: the dataset version changes with every load.
 BY_DATASET = {duckdb.DuckDBPyConnection: store.dataset_version}
@@ -28,3 +28,9 @@ def origins(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def trips(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """calc.staff_travel.load_trips of the loaded data set."""
     return staff_travel.load_trips(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=BY_DATASET)
+def table_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """calc.dataset.table_counts of the loaded data set."""
+    return dataset.table_counts(con)
