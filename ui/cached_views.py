@@ -7,6 +7,9 @@ the one owner of cached engine calls.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import duckdb
 import pandas as pd
 import streamlit as st
@@ -15,7 +18,9 @@ from calc import dataset, staff_travel, store
 from calc import origins as calc_origins
 
 # A cursor stands for the data set it reads: the dataset version changes with every load.
-BY_DATASET = {duckdb.DuckDBPyConnection: store.dataset_version}
+BY_DATASET: dict[str | type[Any], Callable[[Any], Any]] = {
+    duckdb.DuckDBPyConnection: store.dataset_version
+}
 
 
 @st.cache_data(show_spinner=False, max_entries=4, hash_funcs=BY_DATASET)
