@@ -9,6 +9,8 @@ times the office's detour factor, as in the model.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import duckdb
 import pandas as pd
 
@@ -101,12 +103,17 @@ def origin_points(
 
 
 def office_points(
-    contacts: pd.DataFrame, offices: pd.DataFrame, factors: FactorSet, year: int
+    contacts: pd.DataFrame,
+    offices: pd.DataFrame,
+    factors: FactorSet,
+    year: int,
+    hide_kg_of: Collection[str] = (),
 ) -> pd.DataFrame:
     """The offices on the map of one year: the offices rows of the offices in `contacts`,
     with kg_co2e of their in-person visits and radius_km, the one-way distance above which a
     video contact emits less than a car trip (model.break_even_km; inf when a car emits
-    nothing)."""
+    nothing). Offices in `hide_kg_of` (too few clients: privacy.pool_small_offices) are placed
+    without their kg."""
     of_year = contacts[contacts["year"] == year]
     visit_rows = of_year[of_year["activity"] == Channel.IN_PERSON.value]
     shown = offices[offices["office_id"].isin(set(of_year["office_id"]))]
@@ -114,7 +121,8 @@ def office_points(
         country: model.break_even_km(factors, country, year)["car"]
         for country in set(shown["country"])
     }
+    kg = shown["office_id"].map(visit_rows.groupby("office_id")["kg_co2e"].sum())
     return shown.assign(
         radius_km=shown["country"].map(radius_by_country),
-        kg_co2e=shown["office_id"].map(visit_rows.groupby("office_id")["kg_co2e"].sum()),
+        kg_co2e=kg.where(~shown["office_id"].isin(list(hide_kg_of))),
     )

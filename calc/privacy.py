@@ -17,6 +17,7 @@ small staff to many clients still moves with each of those few staff members.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,13 +85,20 @@ class SlideTable:
     withheld: bool = False  # figures left out because too few people stand behind them
 
 
-def merge_small_offices(table: pd.DataFrame, people: pd.DataFrame, min_people: int) -> SlideTable:
-    """Per-office figures (office_id plus numeric columns) with the small offices summed into
-    one OTHER_OFFICES row; withheld entirely if even all offices together are too few."""
-    people = people[people["office_id"].isin(table["office_id"])]
-    small = [o for o in table["office_id"] if too_few(people[people["office_id"] == o], min_people)]
+def offices_to_merge(
+    people: pd.DataFrame, office_ids: Iterable[str], min_people: int
+) -> tuple[tuple[str, ...], bool]:
+    """Which of these offices to show together as OTHER_OFFICES, and whether even all of them
+    together are too few (then nothing per office may be shown).
+
+    The offices below the rule, grown by the next-smallest office until the merged cell itself
+    passes the rule: otherwise a small office could be recovered as total minus the others.
+    `people` are people counts (people_counts rows) of the offices, groups and years shown."""
+    office_ids = list(office_ids)
+    people = people[people["office_id"].isin(office_ids)]
+    small = [o for o in office_ids if too_few(people[people["office_id"] == o], min_people)]
     if not small:
-        return SlideTable(table.reset_index(drop=True))
+        return (), False
     by_size = people.groupby("office_id")["people"].sum().sort_values(kind="stable")
     merged = list(small)
     for office in by_size.index:
@@ -99,10 +107,49 @@ def merge_small_offices(table: pd.DataFrame, people: pd.DataFrame, min_people: i
         if office not in merged:
             merged.append(office)
     if too_few(people[people["office_id"].isin(merged)], min_people):
+        return (), True
+    return tuple(merged), False
+
+
+def merge_small_offices(table: pd.DataFrame, people: pd.DataFrame, min_people: int) -> SlideTable:
+    """Per-office figures (office_id plus numeric columns) with the small offices summed into
+    one OTHER_OFFICES row; withheld entirely if even all offices together are too few."""
+    merged, withheld = offices_to_merge(people, table["office_id"], min_people)
+    if withheld:
         return SlideTable(table.iloc[0:0], merged=(), withheld=True)
+    if not merged:
+        return SlideTable(table.reset_index(drop=True))
     is_merged = table["office_id"].isin(merged)
     other = table[is_merged].drop(columns="office_id").sum(numeric_only=True).to_frame().T
     combined = pd.concat(
         [table[~is_merged], other.assign(office_id=OTHER_OFFICES)], ignore_index=True
     )
     return SlideTable(combined[table.columns], merged=tuple(sorted(merged)))
+
+
+def pool_small_offices(rows: pd.DataFrame, counts: pd.DataFrame, min_people: int) -> SlideTable:
+    """Result rows whose small offices are pooled: their office_id becomes OTHER_OFFICES, so
+    every per-office figure computed from the rows (sums and shares alike) rests on enough
+    people. No rows (withheld) if even all offices together are too few.
+
+    `counts` are people_counts; the people are those of the offices, groups and years that the
+    rows cover, so a table of one year is judged by that year's people."""
+    people = people_behind(counts, rows)
+    people = people[people["year"].isin(set(rows["year"]))]
+    merged, withheld = offices_to_merge(people, rows["office_id"].unique(), min_people)
+    if withheld:
+        return SlideTable(rows.iloc[0:0], withheld=True)
+    if not merged:
+        return SlideTable(rows)
+    pooled = rows["office_id"].where(~rows["office_id"].isin(merged), OTHER_OFFICES)
+    return SlideTable(rows.assign(office_id=pooled), merged=tuple(sorted(merged)))
+
+
+def offices_not_shown_alone(
+    rows: pd.DataFrame, counts: pd.DataFrame, min_people: int
+) -> frozenset[str]:
+    """The offices of the rows whose own figures may not be shown on their own: those that
+    pool_small_offices merges, or all of them when it withholds (for per-office figures that
+    cannot be pooled, such as a ratio that needs each office's country)."""
+    pooled = pool_small_offices(rows, counts, min_people)
+    return frozenset(rows["office_id"]) if pooled.withheld else frozenset(pooled.merged)

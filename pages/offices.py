@@ -28,12 +28,25 @@ def chart_shares(shares: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def privacy_note(pooled: privacy.SlideTable) -> None:
+    """What the small-cell rule did to a per-office view (nothing to say if nothing)."""
+    if pooled.withheld:
+        st.info(t("offices.privacy.too_few", n=min_clients), icon=":material/shield_person:")
+    elif pooled.merged:
+        st.caption(t("offices.privacy.merged", n=min_clients))
+
+
 @st.fragment
-def digital_share_section(contacts: pd.DataFrame, names: dict[str, str]) -> None:
+def digital_share_section(
+    contacts: pd.DataFrame, pooled: privacy.SlideTable, names: dict[str, str]
+) -> None:
     # A fragment: the per-office toggle redraws this chart only, not the map below.
     st.subheader(t("offices.digital.title"))
     if st.toggle(t("offices.digital.by_office"), key=BY_OFFICE_KEY):
-        shares = chart_shares(indicators.digital_share(contacts, by="office_id"))
+        privacy_note(pooled)
+        if pooled.withheld:
+            return
+        shares = chart_shares(indicators.digital_share(pooled.table, by="office_id"))
         shares = shares.assign(office=shares["office_id"].map(names))
         chart = charts.digital_share(shares, t("offices.digital.axis"), series="office")
     else:
@@ -45,8 +58,11 @@ def digital_share_section(contacts: pd.DataFrame, names: dict[str, str]) -> None
 
 
 offices = compute.cube().offices
-min_clients = privacy.min_people_per_cell()  # the map shows no grid cell of fewer clients
+# No grid cell of the map and no office in a table rests on fewer clients (data/privacy.csv).
+min_clients = privacy.min_people_per_cell()
 names = dict(zip(offices["office_id"], offices["name"], strict=True))
+names[privacy.OTHER_OFFICES] = t("offices.other_offices")
+counts = privacy.people_counts(compute.cube())
 years = compute.years()
 factors = compute.factors()
 channel_labels = {channel: t(f"activity.{channel}") for channel in CHANNELS}
@@ -61,7 +77,7 @@ if contacts.empty:
     st.stop()
 
 # -- digital share over the years ------------------------------------------------------------
-digital_share_section(contacts, names)
+digital_share_section(contacts, privacy.pool_small_offices(contacts, counts, min_clients), names)
 
 # -- one year: per office and channel, and the map --------------------------------------------
 st.divider()
@@ -77,7 +93,11 @@ if of_year.empty:
     st.info(t("offices.no_year", year=year), icon=":material/event_busy:")
     st.stop()
 
-cells = indicators.per_office_and_channel(of_year)
+pooled = privacy.pool_small_offices(of_year, counts, min_clients)
+if pooled.withheld:
+    privacy_note(pooled)
+    st.stop()
+cells = indicators.per_office_and_channel(pooled.table)
 cells = cells.assign(name=cells["office_id"].map(names)).sort_values("name", kind="stable")
 # Rounded as displayed, so the table, the charts and the download show the same numbers.
 per_office = pd.DataFrame(
@@ -135,6 +155,7 @@ st.dataframe(
     },
     alt=t("offices.table_alt", year=year),
 )
+privacy_note(pooled)
 st.download_button(
     t("offices.download"),
     to_csv(shown),
@@ -148,7 +169,7 @@ st.subheader(t("offices.map.title", year=year))
 points = origins.origin_points(
     cached_views.origins(db.cursor()), contacts, offices, factors, year, min_clients
 )
-office_points = origins.office_points(contacts, offices, factors, year)
+office_points = origins.office_points(contacts, offices, factors, year, hide_kg_of=pooled.merged)
 office_points = office_points.assign(t_co2e=office_points["kg_co2e"] / 1000).drop(columns="kg_co2e")
 st.altair_chart(
     charts.office_map(

@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from calc import staff_travel
+from calc import privacy, staff_travel
 from calc.schema import STAFF_GROUP, Activity, Mode
 from ui import cached_views, charts, compute, db, filters
 from ui.i18n import number, percent, t, tonnes
@@ -108,10 +108,19 @@ st.caption(
 # -- net balance of a home-office day --------------------------------------------------------
 st.subheader(t("staff.balance.title", year=current))
 balance = staff_travel.homeoffice_balance(staff, offices, compute.factors(), current)
+# A day's balance of one office rests on its staff alone: small offices are left out.
+min_staff = privacy.min_people_per_cell()
+hidden = privacy.offices_not_shown_alone(
+    staff[staff["year"] == current], privacy.people_counts(compute.cube()), min_staff
+)
+left_out = bool(hidden & set(balance["office_id"]))
+balance = balance[~balance["office_id"].isin(hidden)]
 balance = balance.assign(office=balance["office_id"].map(names))
 balance = balance[["office", "saved_kg", "added_kg", "net_kg"]]
 balance = balance.round(KG_DECIMALS)
-if balance.empty:
+if balance.empty and left_out:
+    st.info(t("staff.privacy.left_out", n=min_staff), icon=":material/shield_person:")
+elif balance.empty:
     st.info(t("staff.balance.none", year=current), icon=":material/event_busy:")
 else:
     saves, costs = t("staff.balance.saves"), t("staff.balance.costs")
@@ -163,6 +172,8 @@ else:
         hide_index=True,
         alt=t("staff.balance.table_alt", year=current),
     )
+    if left_out:
+        st.caption(t("staff.privacy.left_out", n=min_staff))
 
 # -- business trips --------------------------------------------------------------------------
 st.subheader(t("staff.trips.title"))

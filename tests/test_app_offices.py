@@ -82,6 +82,15 @@ def test_other_year_and_language(app: AppTest, app_db: Path) -> None:
     )
 
 
+def write_rule(path: Path, min_people: int) -> Path:
+    path.write_text(
+        "key,value,unit,source,reason\n"
+        f"min_people_per_cell,{min_people},people,test,a stricter rule\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def map_origins(at: AppTest) -> pd.DataFrame:
     """The client-origin points the map draws (the chart's data set with a `clients` column)."""
     for chart in at.get("vega_lite_chart"):
@@ -104,13 +113,7 @@ def test_map_follows_the_threshold_in_privacy_csv(
 
     # A stricter rule in the file: the cells below it leave the map, the others stay as they were.
     stricter = int(shipped["clients"].median()) + 1
-    rule = tmp_path / "privacy.csv"
-    rule.write_text(
-        "key,value,unit,source,reason\n"
-        f"min_people_per_cell,{stricter},people,test,a stricter rule\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setattr(privacy, "PRIVACY_PATH", rule)
+    monkeypatch.setattr(privacy, "PRIVACY_PATH", write_rule(tmp_path / "privacy.csv", stricter))
     app.run()
 
     assert not app.exception
@@ -119,3 +122,41 @@ def test_map_follows_the_threshold_in_privacy_csv(
     assert 0 < len(strict) < len(shipped)
     pd.testing.assert_frame_equal(strict.reset_index(drop=True), kept)
     assert f"fewer than {stricter} clients" in app.caption[-1].value
+
+
+def test_offices_below_a_stricter_rule_are_pooled_in_the_table(
+    app: AppTest, app_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = client_contact_rows(app_db)
+    year = max(rows["year"])
+    con = store.connect(app_db)
+    try:
+        cube = model.load_cube(con, FactorSet.load("default"))
+    finally:
+        con.close()
+    counts = privacy.people_counts(cube)
+    clients = (
+        counts[(counts["year"] == year) & (counts["population"] == privacy.CLIENTS)]
+        .groupby("office_id")["people"]
+        .sum()
+        .sort_values()
+    )
+    # A rule one above the smallest office: it is pooled with the next-smallest, whose clients
+    # bring the pooled cell above the rule.
+    smallest, next_smallest = clients.index[:2]
+    monkeypatch.setattr(
+        privacy, "PRIVACY_PATH", write_rule(tmp_path / "p.csv", clients.iloc[0] + 1)
+    )
+    app.switch_page(PAGE).run()
+
+    assert not app.exception
+    table = app.dataframe[0].value
+    names = dict(zip(cube.offices["office_id"], cube.offices["name"], strict=True))
+    assert names[smallest] not in set(table["Office"])
+    assert names[next_smallest] not in set(table["Office"])
+    pooled_kg = rows[(rows["year"] == year) & rows["office_id"].isin([smallest, next_smallest])]
+    other = table[table["Office"] == "Other offices"]
+    assert other["t CO2e"].sum() == pytest.approx(
+        pooled_kg["kg_co2e"].sum() / 1000, abs=len(other) * 0.5 * 10**-T_DECIMALS
+    )
+    assert any("shown together" in caption.value for caption in app.caption)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import model, staff_travel, store
+from calc import model, privacy, staff_travel, store
 from calc.factors import FactorSet
 from calc.schema import STAFF_GROUP
 from ui import compute
@@ -81,3 +81,40 @@ def test_switching_language_changes_the_labels(app: AppTest) -> None:
     assert not app.exception
     assert app.title[0].value == catalogue()["staff.title"]["de"]
     assert app.subheader[0].value == catalogue()["staff.commute.title"]["de"]
+
+
+def test_offices_with_fewer_staff_than_the_rule_leave_the_balance(
+    app: AppTest, app_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    default = FactorSet.load("default")
+    expected = expected_net_kg(app_db, default)
+    con = store.connect(app_db)
+    try:
+        cube = model.load_cube(con, default)
+    finally:
+        con.close()
+    counts = privacy.people_counts(cube)
+    year = max(counts["year"])
+    staff = counts[(counts["year"] == year) & (counts["population"] == privacy.STAFF)]
+    per_office = staff.set_index("office_id")["people"].sort_values()
+    # A rule one above the second-smallest staff: the two smallest offices are below it (and
+    # pooled together they pass), so neither office's balance may be shown on its own.
+    rule = tmp_path / "privacy.csv"
+    rule.write_text(
+        "key,value,unit,source,reason\n"
+        f"min_people_per_cell,{per_office.iloc[1] + 1},people,test,a stricter rule\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(privacy, "PRIVACY_PATH", rule)
+    app.switch_page(PAGE).run()
+
+    assert not app.exception
+    names = dict(zip(cube.offices["office_id"], cube.offices["name"], strict=True))
+    left_out = {names[office] for office in per_office.index[:2]}
+    shown = balance_table(app).set_index("Office")[NET_COLUMN].to_dict()
+    assert set(shown) == set(expected) - left_out
+    assert shown == pytest.approx(
+        {name: net for name, net in expected.items() if name not in left_out},
+        abs=0.5 * 10**-KG_DECIMALS,
+    )
+    assert any("are left out" in caption.value for caption in app.caption)

@@ -152,3 +152,6 @@ def test_office_points_carry_visit_kg_and_break_even_radius():
     assert points.loc["A", "kg_co2e"] == pytest.approx(50.0 + 30.0 + 10.0, abs=ABS)
     # A round trip of d km emits 2 × d × 0.2 kg: equal to 0.02 kg at d = 0.02 / 0.4 = 0.05 km.
     assert points.loc["A", "radius_km"] == pytest.approx(0.05, abs=ABS)
+    # An office too small to be shown alone keeps its place on the map, but not its kg.
+    hidden = origins.office_points(contacts, offices, factors, 2022, hide_kg_of=("A",))
+    assert hidden["kg_co2e"].isna().all()
