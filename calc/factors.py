@@ -126,19 +126,25 @@ def mode_share_key(mode: str, band_lo_km: float, band_hi_km: float) -> str:
     return f"{MODE_SHARE_PREFIX}{mode}_{band_lo_km:g}_{band_hi_km:g}km"
 
 
-def rescaled_bounds(old_value: Any, new_value: Any, low: Any, high: Any) -> tuple[Any, Any]:
-    """The low and high bounds of a factor whose value changes from old to new: scaled by
-    new/old (the range keeps its width relative to the value), or collapsed onto the new value
-    when the old one is 0 (no ratio exists). Numbers, arrays and Series alike (elementwise);
-    returns numpy values."""
+def rescaled(old_value: Any, new_value: Any, values: Any) -> np.ndarray:
+    """Values tied to a factor (its bounds, or its simulation draws) when the factor changes
+    from old to new: they keep their ratio to it, or collapse onto the new value when the old
+    one is 0 (no ratio exists). Numbers, arrays and Series alike (elementwise, broadcast).
+
+    Computed as new × (value / old), not value × (new / old): a tiny new value then cannot
+    underflow a bound below itself."""
     old = np.asarray(old_value, dtype=float)
     new = np.asarray(new_value, dtype=float)
     is_zero = old == 0
-    ratio = new / np.where(is_zero, 1.0, old)
-    return (
-        np.where(is_zero, new, np.asarray(low, dtype=float) * ratio),
-        np.where(is_zero, new, np.asarray(high, dtype=float) * ratio),
-    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio_to_old = np.asarray(values, dtype=float) / np.where(is_zero, 1.0, old)
+    return np.where(is_zero, new, new * ratio_to_old)
+
+
+def rescaled_bounds(old_value: Any, new_value: Any, low: Any, high: Any) -> tuple[Any, Any]:
+    """The low and high bounds of a factor whose value changes from old to new (`rescaled`):
+    the range keeps its width relative to the value."""
+    return rescaled(old_value, new_value, low), rescaled(old_value, new_value, high)
 
 
 class FactorSet:

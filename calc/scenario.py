@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from calc import model, simulation
-from calc.factors import FactorSet
+from calc.factors import FactorSet, rescaled
 from calc.schema import Activity, Mode
 
 GROUP_KEYS = ["year", "office_id", "group", "activity", "mode"]
@@ -452,16 +452,13 @@ def _shift_homeoffice(
 
 
 def _overridden(fx: dict[str, np.ndarray], overrides: dict[str, float]) -> dict[str, np.ndarray]:
-    """The factor columns with some values replaced: each draw scales by the same ratio as
-    the central value (FactorSet.with_overrides' rule for bounds), and collapses onto the new
-    value where the central one was 0."""
+    """The factor columns with some values replaced; the draws follow by the rule that moves
+    a factor's bounds (factors.rescaled), as FactorSet.with_overrides would."""
     if not overrides:
         return fx
     changed = dict(fx)
     for key, new in overrides.items():
-        old = fx[key][:, :1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            changed[key] = np.where(old == 0, new, fx[key] * (new / old))
+        changed[key] = rescaled(fx[key][:, :1], new, fx[key])
     changed.update(model.car_factor_columns(changed))
     return changed
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import model, store
+from calc import comparison, model, store
 from calc.factors import FactorSet
 
 # Metric order on the page: reference, current, difference, avoided by digital channels.
@@ -26,14 +25,15 @@ def shown_tonnes(text: str) -> float:
     return float(text.removesuffix(" t").replace(",", "").replace("\u2212", "-"))
 
 
-def expected_tonnes(comparison: model.Comparison) -> list[float]:
+def expected_tonnes(result: comparison.Comparison) -> list[float]:
+    """The four metrics; "avoided" is shown as an amount (its sign is said in the label)."""
     return [
         round(kg / 1000, TONNE_DECIMALS)
         for kg in (
-            comparison.reference_kg,
-            comparison.current_kg,
-            comparison.difference_kg,
-            comparison.avoided_by_channels_kg,
+            result.reference_kg.kg,
+            result.current_kg.kg,
+            result.difference_kg.kg,
+            abs(result.avoided.net.kg),
         )
     ]
 
@@ -43,48 +43,58 @@ def headline(at: AppTest) -> list[float]:
 
 
 @pytest.fixture
-def calc_rows(app_db: Path) -> tuple[pd.DataFrame, float]:
-    """Result rows computed by calc on the app's database, and the rebound share."""
+def calc_cube(app_db: Path) -> tuple[model.Cube, FactorSet]:
+    """The cube calc reads from the app's database, and the default factor set."""
     factors = FactorSet.load("default")
     con = store.connect(app_db)
     try:
-        rows = model.compute(model.load_cube(con, factors), factors)
+        return model.load_cube(con, factors), factors
     finally:
         con.close()
-    return rows, factors.value("rebound_share")
 
 
-def test_figures_are_calcs_and_follow_the_current_year(app: AppTest, calc_rows) -> None:
-    rows, rebound = calc_rows
+def test_figures_are_calcs_and_follow_the_current_year(app: AppTest, calc_cube) -> None:
+    cube, factors = calc_cube
     assert not app.exception
     reference, current = app.session_state["ref"], app.session_state["cur"]
     before = headline(app)
     assert before == pytest.approx(
-        expected_tonnes(model.compare(rows, reference, current, rebound)), abs=1e-9
+        expected_tonnes(comparison.compare(cube, factors, reference, current)), abs=1e-9
     )
 
-    other = next(year for year in sorted(set(rows["year"])) if year not in (reference, current))
+    other = next(year for year in cube.years if year not in (reference, current))
     app.selectbox(key="cur").select(other).run()
 
     assert not app.exception
-    expected = expected_tonnes(model.compare(rows, reference, other, rebound))
+    expected = expected_tonnes(comparison.compare(cube, factors, reference, other))
     assert headline(app) == pytest.approx(expected, abs=1e-9)
     assert headline(app)[CURRENT] != before[CURRENT]
 
 
-def test_office_filter_changes_the_figures(app: AppTest, calc_rows) -> None:
-    rows, rebound = calc_rows
+def test_office_filter_changes_the_figures(app: AppTest, calc_cube) -> None:
+    cube, factors = calc_cube
     everything = headline(app)
-    office = sorted(set(rows["office_id"]))[0]
+    office = sorted(cube.offices["office_id"])[0]
 
     app.multiselect(key="offices").set_value([office]).run()
 
     assert not app.exception
     reference, current = app.session_state["ref"], app.session_state["cur"]
-    one_office = rows[rows["office_id"] == office]
-    expected = expected_tonnes(model.compare(one_office, reference, current, rebound))
+    one_office = model.select(cube, offices=[office])
+    expected = expected_tonnes(comparison.compare(one_office, factors, reference, current))
     assert headline(app) == pytest.approx(expected, abs=1e-9)
     assert headline(app)[REFERENCE] < everything[REFERENCE]
+
+
+def test_the_avoided_figure_is_reconciled_in_words(app: AppTest, calc_cube) -> None:
+    cube, factors = calc_cube
+    reference, current = app.session_state["ref"], app.session_state["cur"]
+    result = comparison.compare(cube, factors, reference, current)
+    text = " ".join(m.value for m in app.markdown)
+    # The digital contacts' share of the story is told with its visits, in the page's words.
+    assert f"{result.avoided.visits_avoided:,.0f} visits" in text
+    if result.avoided_exceeds_reduction:
+        assert "other changes raised emissions" in text
 
 
 def test_switching_language_changes_the_labels(app: AppTest) -> None:

@@ -10,13 +10,13 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import model, store
+from calc import comparison, model, store
 from calc.factors import FactorSet
 from tests.test_presenter import OFFICES, SMALL_OFFICE, SMALL_OFFICE_NAME, load_small_office_db
 
 APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/presenter.py"
-SLIDES_WITHOUT_SCENARIO = 6
+SLIDES_WITHOUT_SCENARIO = 7
 
 
 def visible_texts(at: AppTest) -> list[str]:
@@ -37,13 +37,10 @@ def expected_headline(db_path: Path, offices: list[str] | None = None) -> str:
     writes it in English: a true minus, tonnes with one decimal."""
     factors = FactorSet.load("default")
     con = store.connect(db_path)
-    rows = model.compute(model.load_cube(con, factors), factors)
+    cube = model.select(model.load_cube(con, factors), offices or ())
     con.close()
-    if offices:
-        rows = rows[rows["office_id"].isin(offices)]
-    years = sorted(set(rows["year"]))
-    comparison = model.compare(rows, years[0], years[-1], factors.value("rebound_share"))
-    kg = comparison.difference_kg
+    years = cube.years
+    kg = comparison.compare(cube, factors, years[0], years[-1]).difference_kg.kg
     return f"{'−' if kg < 0 else '+'}{abs(kg) / 1000:,.1f} t"
 
 
@@ -64,9 +61,10 @@ def test_slides_advance_by_next_back_and_clicker(app: AppTest):
     app.button(key="next").click().run()
     assert not app.exception
     assert app.query_params["slide"] == "2"
-    assert any("Clients and staff" in text for text in visible_texts(app))
+    assert any("Why it changed" in text for text in visible_texts(app))
     app.button(key="clicker_next").click().run()
     assert app.query_params["slide"] == "3"
+    assert any("Clients and staff" in text for text in visible_texts(app))
     app.button(key="back").click().run()
     app.button(key="clicker_back").click().run()
     assert app.query_params["slide"] == "1"
@@ -112,9 +110,9 @@ def test_headline_follows_the_overview_filters(app: AppTest, app_db: Path):
 
 
 def test_a_link_opens_a_slide(app_db: Path):
-    at = open_presenter(slide="3")
+    at = open_presenter(slide="4")
     assert any("That is as much as" in text for text in visible_texts(at))
-    assert at.segmented_control(key="slide").value == 3
+    assert at.segmented_control(key="slide").value == 4
 
 
 @pytest.fixture
@@ -135,7 +133,7 @@ def test_an_office_of_three_clients_is_on_no_slide(small_office_db: Path):
         assert not [text for text in texts if SMALL_OFFICE_NAME in text]
         assert SMALL_OFFICE not in texts
     # The office slide shows the big office alone and the two others together, and says why.
-    offices_slide = slides[5]
+    offices_slide = slides[6]
     shown = {name for name, *_ in OFFICES.values() if name in offices_slide}
     assert shown == {OFFICES["BIG"][0]}
     assert "Other offices" in offices_slide

@@ -51,7 +51,7 @@ def test_compute_json_shape_and_totals(demo):
     result = run_calc("compute", "--db", db, "--json")
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert set(payload) == {"rows", "totals"}
+    assert set(payload) == {"rows", "totals", "totals_low", "totals_high"}
     assert set(payload["rows"][0]) >= {
         "year",
         "office_id",
@@ -65,6 +65,8 @@ def test_compute_json_shape_and_totals(demo):
     for year, total_kg in payload["totals"].items():
         row_sum = sum(r["kg_co2e"] for r in payload["rows"] if str(r["year"]) == year)
         assert total_kg == pytest.approx(row_sum, rel=1e-12)
+        # The simulation's 5 %-95 % interval sits beside the total, not inside the sum.
+        assert payload["totals_low"][year] < total_kg < payload["totals_high"][year]
 
 
 def test_compare_json_decomposition_sums_to_difference(demo):
@@ -80,6 +82,17 @@ def test_compare_json_decomposition_sums_to_difference(demo):
     )
     assert payload["difference_kg"] < 0  # the demo's 2022 is below 2019
     assert payload["avoided_by_channels_kg"] > 0
+    for name in ("reference_kg", "current_kg", "difference_kg", "avoided_by_channels_kg"):
+        assert payload[f"{name}_low"] < payload[name] < payload[f"{name}_high"]
+    assert set(payload["decomposition_low"]) == set(payload["decomposition"])
+
+
+def test_compare_text_says_what_digital_channels_did(demo):
+    db, _ = demo
+    result = run_calc("compare", "--reference", "2019", "--current", "2022", "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert "digital channels avoided" in result.stdout
+    assert "number of clients" in result.stdout
 
 
 def test_set_override_changes_result(demo):

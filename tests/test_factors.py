@@ -174,7 +174,12 @@ def test_country_or_year_dependent_keys_give_at_and_de_for_2019_and_2022(
         pytest.param("grid_kg_per_kwh", "AT", 2022, 0.209, id="uba-at-stromaufbringung-2022"),
         pytest.param("grid_kg_per_kwh", "NO", 2022, 0.019, id="nve-2022"),
         pytest.param(
-            "grid_kg_per_kwh", "DE", 2022, 0.434 * 1.15, id="uba-de-strommix-2022-wtw-uplift"
+            # UBA Climate Change 13/2025, Tabelle 2, THG mit Vorketten 2022: 503 g/kWh.
+            "grid_kg_per_kwh",
+            "DE",
+            2022,
+            503 / 1000,
+            id="uba-de-strommix-2022-mit-vorketten",
         ),
         pytest.param("ef_car_ice_kg_per_vkm", "DE", 2022, 0.164 * 1.4, id="uba-de-pkw-per-vkm"),
         pytest.param(
@@ -453,7 +458,8 @@ def test_duplicate_rows_are_rejected(tmp_path: Path) -> None:
 def test_inconsistent_units_of_an_extra_key_are_rejected() -> None:
     rows = [*required_rows(), row("extra", 1.0, unit="km"), row("extra", 2.0, unit="m", year=2020)]
 
-    with pytest.raises(FactorError, match=r"row 32, column 'unit'.*one unit per key"):
+    # The second extra row is the last one; rows are numbered from 1.
+    with pytest.raises(FactorError, match=rf"row {len(rows)}, column 'unit'.*one unit per key"):
         FactorSet.from_frame(frame(rows))
 
 
@@ -461,7 +467,7 @@ def test_bad_frame_names_row_and_column() -> None:
     rows = [*required_rows(), row("extra", 1.0)]
     rows[-1]["value"] = "n/a"
 
-    with pytest.raises(FactorError, match=r"table 'custom': row 31, column 'value'"):
+    with pytest.raises(FactorError, match=rf"table 'custom': row {len(rows)}, column 'value'"):
         FactorSet.from_frame(frame(rows))
 
 

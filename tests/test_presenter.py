@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calc import loaders, model, presenter, privacy, scenario, store
+from calc import comparison, loaders, model, presenter, privacy, scenario, store
 from calc.factors import FactorSet
 
 REFERENCE, CURRENT = 2019, 2022
@@ -114,12 +114,19 @@ def factors() -> FactorSet:
     return FactorSet.load("default")
 
 
-def build(rows: pd.DataFrame, cube: model.Cube, factors: FactorSet, min_people: int = 5):
+def build(
+    rows: pd.DataFrame,
+    cube: model.Cube,
+    factors: FactorSet,
+    min_people: int = 5,
+    counts: pd.DataFrame | None = None,
+):
+    """The slides of the rows' offices, with the comparison of the same selection."""
+    selected = model.select(cube, offices=sorted(set(rows["office_id"])))
     return presenter.build(
         rows,
-        privacy.people_counts(cube),
-        REFERENCE,
-        CURRENT,
+        privacy.people_counts(cube) if counts is None else counts,
+        comparison.compare(selected, factors, REFERENCE, CURRENT),
         factors,
         scenario.main_country(cube),
         min_people,
@@ -170,17 +177,15 @@ def test_no_slide_names_the_small_office(small, factors):
 def test_headline_is_the_overview_comparison(small, factors):
     cube, rows = small
     slides = build(rows, cube, factors)
-    assert slides.comparison == model.compare(
-        rows, REFERENCE, CURRENT, factors.value("rebound_share")
-    )
+    assert slides.comparison == comparison.compare(cube, factors, REFERENCE, CURRENT)
     offices_kg = slides.offices.table["difference_kg"].sum()
-    assert offices_kg == pytest.approx(slides.comparison.difference_kg, rel=1e-9)
+    assert offices_kg == pytest.approx(slides.comparison.difference_kg.kg, rel=1e-9)
 
 
 def test_story_is_the_change_over_each_comparison_factor(small, factors):
     cube, rows = small
     slides = build(rows, cube, factors)
-    change_kg = abs(slides.comparison.difference_kg)
+    change_kg = abs(slides.comparison.difference_kg.kg)
     car = factors.factor("ef_car_ice_kg_per_vkm", "AT", CURRENT).value
     trees = factors.factor("tree_uptake_kg_per_year", "AT", CURRENT).value
     amounts = {e.name: e.amount for e in slides.story.equivalents}
@@ -216,7 +221,7 @@ def test_few_staff_withholds_both_populations_and_the_total(small, factors):
     few_staff = counts.assign(
         people=counts["people"].where(counts["population"] != privacy.STAFF, 1)
     )
-    slides = presenter.build(rows, few_staff, REFERENCE, CURRENT, factors, "AT", 5)
+    slides = build(rows, cube, factors, counts=few_staff)
     assert slides.comparison is None
     assert slides.populations.withheld and slides.populations.table.empty
 
@@ -229,7 +234,7 @@ def test_a_year_with_too_few_clients_drops_out_of_the_digital_share(small, facto
             (counts["year"] != REFERENCE) | (counts["population"] != privacy.CLIENTS), 1
         )
     )
-    table = presenter.build(rows, thin_2019, REFERENCE, CURRENT, factors, "AT", 5).digital_share
+    table = build(rows, cube, factors, counts=thin_2019).digital_share
     assert list(table.table["year"]) == [CURRENT]
     assert table.withheld
     contacts = rows[

@@ -7,7 +7,6 @@ is applied, THEN every kg equals the arithmetic written out in the test.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -25,9 +24,19 @@ from calc.scenario import (
     base_cube,
     homeoffice_days_per_week,
 )
+from calc.simulation import Settings
 from ui.scenario_state import capped_percents
 
 ABS = 1e-9
+# The model with as many draws as a scenario takes: the same seed then gives the same draws.
+_SETTINGS = Settings.load()
+SCENARIO_DRAWS = Settings(
+    draws=_SETTINGS.scenario_draws,
+    scenario_draws=_SETTINGS.scenario_draws,
+    seed=_SETTINGS.seed,
+    low_percentile=_SETTINGS.low_percentile,
+    high_percentile=_SETTINGS.high_percentile,
+)
 YEAR = 2022
 
 # car 0.2 kg/pkm (no EVs, one person per car), public transport 0.05, bike and walk 0;
@@ -212,7 +221,9 @@ def test_factor_levers_equal_the_model_with_overridden_factors(demo_cube, overri
     # and validates the whole set): both must give the same rows, bounds included.
     factors = FactorSet.load()
     result = apply(demo_cube, factors, Scenario(2022, **overrides))
-    expected = model.compute(base_cube(demo_cube, 2022), factors.with_overrides(overrides))
+    expected = model.compute(
+        base_cube(demo_cube, 2022), factors.with_overrides(overrides), settings=SCENARIO_DRAWS
+    )
     rows = result.scenario_rows[model.RESULT_COLUMNS].reset_index(drop=True)
     assert list(rows[["office_id", "group", "activity", "mode"]].itertuples(index=False)) == list(
         expected[["office_id", "group", "activity", "mode"]].itertuples(index=False)
@@ -224,7 +235,7 @@ def test_factor_levers_equal_the_model_with_overridden_factors(demo_cube, overri
 def test_neutral_scenario_rows_equal_the_model(demo_cube):
     factors = FactorSet.load()
     result = apply(demo_cube, factors, Scenario(2019))
-    expected = model.compute(base_cube(demo_cube, 2019), factors)
+    expected = model.compute(base_cube(demo_cube, 2019), factors, settings=SCENARIO_DRAWS)
     assert result.saved_kg == 0
     assert result.saved_kg_range == (0, 0)
     for column in ("kg_co2e", "kg_co2e_low", "kg_co2e_high"):
@@ -271,7 +282,7 @@ FULL = Scenario(
 
 def test_json_round_trip():
     assert Scenario.from_json(FULL.to_json()) == FULL
-    assert Scenario.from_json(Scenario(2019).to_json()).is_neutral()
+    assert Scenario.from_json(Scenario(2019).to_json()) == Scenario(2019)
 
 
 def test_office_order_does_not_matter():
@@ -350,26 +361,6 @@ def test_empty_scenario_equals_the_base(cube, grid, heating, explicit):
     assert result.visits_avoided == 0
     assert result.homeoffice_net_kg == 0
     assert result.scenario_kg == result.base_kg
-
-
-@PROPERTY_SETTINGS
-@given(shift=channel_shifts(), extra=share, channel=st.sampled_from(["video", "phone", "online"]))
-def test_savings_never_decrease_as_a_channel_shift_grows(cube, factors, shift, extra, channel):
-    # Every visit here emits more than any remote contact, so each moved contact saves.
-    room = 1.0 - shift.total
-    grown = ChannelShift(**{**asdict(shift), channel: getattr(shift, channel) + extra * room})
-    smaller = apply(cube, factors, Scenario(YEAR, channels=shift))
-    larger = apply(cube, factors, Scenario(YEAR, channels=grown))
-    assert larger.saved_kg >= smaller.saved_kg - 1e-9
-    assert larger.visits_avoided >= smaller.visits_avoided - 1e-9
-
-
-@PROPERTY_SETTINGS
-@given(shift=channel_shifts(), changed=st.sampled_from(["video", "phone", "online"]), to=share)
-def test_capped_shares_never_exceed_100_percent(shift, changed, to):
-    capped = shift.capped(**{changed: to})
-    assert capped.total <= 1.0 + 1e-9
-    assert getattr(capped, changed) == to
 
 
 @PROPERTY_SETTINGS
