@@ -89,9 +89,7 @@ def comparison(
     reference: int, current: int, offices: tuple[str, ...] = (), groups: tuple[str, ...] = ()
 ) -> calc_comparison.Comparison:
     """The comparison of two years for a selection of offices and groups (empty = all)."""
-    return _comparison(
-        db.cursor(), factors(), reference, current, tuple(offices), tuple(groups)
-    )
+    return _comparison(db.cursor(), factors(), reference, current, tuple(offices), tuple(groups))
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_DATA_AND_FACTORS)
