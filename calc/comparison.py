@@ -325,11 +325,11 @@ def _decompose(
     for fam, (units_name, per_unit_name, mix_name) in _FAMILY_EFFECTS.items():
         rows = family == fam
         effects[units_name] += units[rows].sum(axis=0)
-        for name, values in ((per_unit_name, per_unit), (mix_name, mix)):
-            if name is None:
+        for effect_name, values in ((per_unit_name, per_unit), (mix_name, mix)):
+            if effect_name is None:
                 # Trips are their own unit: a per-unit or mix term cannot arise (ratios of 1).
                 continue
-            effects[name] += values[rows].sum(axis=0)
+            effects[effect_name] += values[rows].sum(axis=0)
     return effects
 
 

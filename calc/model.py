@@ -149,7 +149,7 @@ def _bound_for(key: str, bound: Bound) -> Bound:
 
 
 # How one factor is looked up: (key, country, year, bound) -> a number, or one per draw.
-ValueOf = Callable[[str, str, int, Bound], Any]
+ValueOf = Callable[[str, str, int | None, Bound], Any]
 FACTOR_TABLE_COLUMNS = [*_YEARLESS_KEYS, *_YEAR_KEYS, *_EF_COLUMNS]
 
 

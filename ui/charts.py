@@ -46,6 +46,18 @@ MODE_COLORS = {
 _CIRCLE_POINTS = 72
 
 
+# What st.altair_chart accepts: every top-level chart that the builders here return.
+AltairChart = (
+    alt.Chart
+    | alt.LayerChart
+    | alt.HConcatChart
+    | alt.VConcatChart
+    | alt.ConcatChart
+    | alt.FacetChart
+    | alt.RepeatChart
+)
+
+
 def _sizes(large: bool) -> dict[str, int]:
     return (
         {"label": 20, "title": 22, "text": 24, "height": 480}
@@ -61,7 +73,7 @@ def _number_locale() -> dict:
     return {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]}
 
 
-def _finish(chart: alt.TopLevelMixin, large: bool) -> alt.TopLevelMixin:
+def _finish(chart: AltairChart, large: bool) -> AltairChart:
     size = _sizes(large)
     return (
         chart.configure(locale={"number": _number_locale()})
@@ -114,7 +126,7 @@ def signed_tonnes(kg: float, decimals: int = 1) -> str:
     return f"+{text}" if kg > 0 else f"\u2212{text}"
 
 
-def waterfall(frame: pd.DataFrame, large: bool = False) -> alt.TopLevelMixin:
+def waterfall(frame: pd.DataFrame, large: bool = False) -> AltairChart:
     """Floating bars from the reference total through each effect to the current total."""
     size = _sizes(large)
     top = frame.assign(top_t_co2e=frame[["start_t_co2e", "end_t_co2e"]].max(axis=1))
@@ -149,7 +161,7 @@ def waterfall(frame: pd.DataFrame, large: bool = False) -> alt.TopLevelMixin:
 
 def digital_share(
     frame: pd.DataFrame, y_title: str, series: str | None = None, large: bool = False
-) -> alt.TopLevelMixin:
+) -> AltairChart:
     """Lines of the digital share per year; one line per value of `series` if given."""
     size = _sizes(large)
     encoding = {
@@ -194,7 +206,7 @@ def stacked_bar(
     value_format: str = ",.1f",
     horizontal: bool = False,
     large: bool = False,
-) -> alt.TopLevelMixin:
+) -> AltairChart:
     """Bars of `value` per `category`, stacked by `stack`.
 
     `stack_order` fixes the stacking order and legend, `stack_colors` (same length) the
@@ -211,6 +223,9 @@ def stacked_bar(
         frame = frame.assign(stack_rank=frame[stack].map(rank))
         extra["order"] = alt.Order("stack_rank:Q")
     sort = list(category_order) if category_order else None
+    categories: alt.X | alt.Y
+    values: alt.X | alt.Y
+    height: alt.Step | int
     if horizontal:
         categories = alt.Y(
             f"{category}:N", sort=sort, title=category_title, axis=alt.Axis(labelLimit=260)
@@ -257,7 +272,7 @@ def heatmap(
     x_order: Sequence[str] | None = None,
     value_format: str = ",.0f",
     large: bool = False,
-) -> alt.TopLevelMixin:
+) -> AltairChart:
     """Cells coloured by `value`, with the number written in each cell."""
     size = _sizes(large)
     # Dark text on light cells and light text on dark cells keeps every number readable.
@@ -321,7 +336,7 @@ def office_map(
     *,
     titles: Mapping[str, str],
     large: bool = False,
-) -> alt.TopLevelMixin:
+) -> AltairChart:
     """Offices (squares, named) and client origins (circles), sized by t CO2e, on a plain
     graticule. Both frames need lat, lon, name, t_co2e; origins also `visits`.
     `titles` names the fields in legend and tooltips: t_co2e, name and visits."""
@@ -382,7 +397,7 @@ def office_map(
 
 def population_bars(
     split: pd.DataFrame, labels: Mapping[str, str], reference: int, current: int
-) -> alt.TopLevelMixin:
+) -> AltairChart:
     """Stacked bars of clients and staff in the two years (calc.presenter.population_split)."""
     years = {"reference_kg": str(reference), "current_kg": str(current)}
     long = split.melt(id_vars="population", value_vars=list(years), value_name="kg")

@@ -9,6 +9,9 @@ takes a dummy key argument and a new load is a new cache entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import duckdb
 import pandas as pd
 import streamlit as st
@@ -20,7 +23,7 @@ from calc.factors import FactorSet
 from ui import db
 
 FACTORS_KEY = "factor_table"  # session: the factor table as edited on the method page
-BY_DATA_AND_FACTORS = {
+BY_DATA_AND_FACTORS: dict[str | type[Any], Callable[[Any], Any]] = {
     duckdb.DuckDBPyConnection: store.dataset_version,
     FactorSet: FactorSet.fingerprint,
 }
