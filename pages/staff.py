@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from calc import privacy, staff_travel
+from calc import privacy, staff_travel, units
 from calc.schema import STAFF_GROUP, Activity, Mode
 from ui import cached_views, charts, compute, db, filters
 from ui.i18n import number, percent, t, tonnes
@@ -46,7 +46,9 @@ if staff.empty:
 # -- commuting by mode -----------------------------------------------------------------------
 st.subheader(t("staff.commute.title"))
 by_mode = staff_travel.commute_by_mode(staff)
-by_mode = by_mode.assign(year_label=by_mode["year"].astype(str), t_co2e=by_mode["kg_co2e"] / 1000)
+by_mode = by_mode.assign(
+    year_label=by_mode["year"].astype(str), t_co2e=units.tonnes(by_mode["kg_co2e"])
+)
 chart_col, table_col = st.columns(2, gap="large")
 with chart_col:
     st.altair_chart(
@@ -179,7 +181,7 @@ else:
 st.subheader(t("staff.trips.title"))
 trip_modes = staff_travel.trips_by_mode(staff)
 trip_modes = trip_modes.assign(
-    year_label=trip_modes["year"].astype(str), t_co2e=trip_modes["kg_co2e"] / 1000
+    year_label=trip_modes["year"].astype(str), t_co2e=units.tonnes(trip_modes["kg_co2e"])
 )
 destinations = staff_travel.trip_destinations(
     cached_views.trips(db.cursor()), current, set(staff["office_id"])
