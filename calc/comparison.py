@@ -34,6 +34,7 @@ import pandas as pd
 from calc import model, simulation
 from calc.factors import FactorSet
 from calc.schema import REMOTE_CHANNELS, STAFF_GROUP, Activity, Channel
+from calc.units import MINUS
 
 # The effects of the decomposition in the order they are told: who, how often, how, how far.
 EFFECTS: tuple[str, ...] = (
@@ -54,7 +55,6 @@ _FAMILY_EFFECTS: Mapping[str, tuple[str, str | None, str | None]] = {
     STAFF_DAYS: ("staff", "days_per_person", "homeoffice_mix"),
     TRIPS: ("business_trips", None, None),
 }
-MINUS = "\N{MINUS SIGN}"  # one minus sign everywhere, never the hyphen
 SUBSTITUTION_KEY = "substitution_{channel}_visits_per_contact"
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from calc import comparison as calc_comparison
 from calc import presenter, saved, scenario
+from calc.units import MINUS
 from ui import charts, compute, db, filters
 from ui.i18n import number, percent, t, tonnes
 
@@ -21,7 +22,6 @@ MAX_AUTO_S = 600
 # back of a room, and theming by CSS is off limits, so it is an Altair text mark.
 BIG_PX = 150
 BIG_IN_COLUMN_PX = 96
-MINUS = "\u2212"
 
 
 # -- building blocks ---------------------------------------------------------------------------

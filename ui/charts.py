@@ -16,7 +16,7 @@ from geopy.distance import geodesic
 
 from calc.comparison import Comparison
 from calc.comparison import waterfall as comparison_waterfall
-from calc.units import KG_PER_T
+from calc.units import KG_PER_T, MINUS
 from ui.i18n import language, t, tonnes
 
 # Okabe-Ito colours: distinct for colour-blind viewers and on a washed-out projector.
@@ -123,7 +123,7 @@ def signed_tonnes(kg: float, decimals: int = 1) -> str:
     text = tonnes(abs(kg), decimals)
     if round(kg / KG_PER_T, decimals) == 0:
         return text
-    return f"+{text}" if kg > 0 else f"\u2212{text}"
+    return f"+{text}" if kg > 0 else f"{MINUS}{text}"
 
 
 def waterfall(frame: pd.DataFrame, large: bool = False) -> AltairChart:

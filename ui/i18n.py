@@ -12,6 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from calc.units import MINUS
+
 LANGUAGES = {"de": "Deutsch", "en": "English", "nl": "Nederlands"}
 FALLBACK = "en"
 LANG_KEY = "lang"
@@ -49,11 +51,14 @@ def t(key: str, **values: object) -> str:
 
 
 def number(value: float, decimals: int = 0) -> str:
-    """A number with the language's separators: 1,234.5 (en) or 1.234,5 (de, nl)."""
+    """A number with the language's separators: 1,234.5 (en) or 1.234,5 (de, nl), and a true
+    minus sign; a value that rounds to zero has none ("0", not "−0")."""
+    if round(value, decimals) == 0:
+        value = 0.0
     text = f"{value:,.{decimals}f}"
     if language() in {"de", "nl"}:
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    return text.replace("-", MINUS)
 
 
 def tonnes(kg: float, decimals: int = 1) -> str:

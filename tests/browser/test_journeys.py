@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from calc import model, scenario, store
+from calc import comparison, model, scenario, store
 from calc.factors import FactorSet
 from tests.browser import streamlit_dom as dom
 from tests.browser.conftest import Server
@@ -46,14 +46,17 @@ class CalcView:
 
     def headline(self, reference: int, current: int, office: str | None) -> dict[str, float]:
         """The overview's four figures in kg by their English labels, for these filters."""
-        rows = self.rows if office is None else self.rows[self.rows["office_id"] == office]
-        comparison = model.compare(rows, reference, current, self.factors.value("rebound_share"))
+        cube = model.select(self.cube, offices=() if office is None else (office,))
+        result = comparison.compare(cube, self.factors, reference, current)
         difference = dom.english("overview.metric.difference", reference=reference, current=current)
+        net = result.avoided.net.kg
+        # The last metric says in its label whether digital channels avoided or added.
+        avoided = dom.english("overview.metric.added" if net < 0 else "overview.metric.avoided")
         return {
-            dom.english("overview.metric.reference", year=reference): comparison.reference_kg,
-            dom.english("overview.metric.current", year=current): comparison.current_kg,
-            difference: comparison.difference_kg,
-            dom.english("overview.metric.avoided"): comparison.avoided_by_channels_kg,
+            dom.english("overview.metric.reference", year=reference): result.reference_kg.kg,
+            dom.english("overview.metric.current", year=current): result.current_kg.kg,
+            difference: result.difference_kg.kg,
+            avoided: abs(net),
         }
 
 
