@@ -8,7 +8,7 @@ session, where ui.compute picks them up: every page recomputes with them at once
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -155,20 +155,27 @@ def show_break_even(factors: FactorSet, fx: pd.DataFrame, country: str, year: in
     st.subheader(t("method.breakeven.title"))
     st.markdown(t("method.breakeven.body", country=country, year=year))
     by_channel = {c: model.break_even_km(factors, country, year, c) for c in REMOTE_CHANNELS}
+    km_by_channel: dict[str, list[str]] = {
+        channel: [
+            factor_number(km) if math.isfinite(km) else t("method.breakeven.never")
+            for km in (by_channel[channel][m.value] for m in Mode)
+        ]
+        for channel in REMOTE_CHANNELS
+    }
     frame = pd.DataFrame(
         {
             "mode": [mode_label(m.value) for m in Mode],
             "kg_per_pkm": [factor_number(fx.iloc[0][f"ef_{m.value}"]) for m in Mode],
-            **{
-                channel: [
-                    factor_number(km) if math.isfinite(km) else t("method.breakeven.never")
-                    for km in (by_channel[channel][m.value] for m in Mode)
-                ]
-                for channel in REMOTE_CHANNELS
-            },
+            **km_by_channel,
         }
     )
-    right = "right"
+    right: Literal["right"] = "right"
+    km_columns: dict[str, Any] = {
+        channel: st.column_config.TextColumn(
+            t("method.breakeven.km", channel=t(f"activity.{channel}")), alignment=right
+        )
+        for channel in REMOTE_CHANNELS
+    }
     st.dataframe(
         frame,
         hide_index=True,
@@ -177,13 +184,7 @@ def show_break_even(factors: FactorSet, fx: pd.DataFrame, country: str, year: in
             "kg_per_pkm": st.column_config.TextColumn(
                 t("method.breakeven.kg_per_pkm"), alignment=right
             ),
-            **{
-                channel: st.column_config.TextColumn(
-                    t("method.breakeven.km", channel=t(f"activity.{channel}")),
-                    alignment=right,
-                )
-                for channel in REMOTE_CHANNELS
-            },
+            **km_columns,
         },
         alt=t("method.breakeven.alt"),
     )

@@ -105,9 +105,9 @@ per_office = pd.DataFrame(
         "office": cells["name"],
         "channel": cells["activity"].map(channel_labels),
         "contacts": cells["count"].round().astype(int),
-        "t_co2e": units.tonnes(cells["kg_co2e"]).round(2),
-        "t_co2e_low": units.tonnes(cells["kg_co2e_low"]).round(2),
-        "t_co2e_high": units.tonnes(cells["kg_co2e_high"]).round(2),
+        "t_co2e": (cells["kg_co2e"] / units.KG_PER_T).round(2),
+        "t_co2e_low": (cells["kg_co2e_low"] / units.KG_PER_T).round(2),
+        "t_co2e_high": (cells["kg_co2e_high"] / units.KG_PER_T).round(2),
     }
 )
 headers = {column: t(f"offices.col.{column}") for column in per_office.columns}
@@ -170,13 +170,15 @@ points = origins.origin_points(
     cached_views.origins(db.cursor()), contacts, offices, factors, year, min_clients
 )
 office_points = origins.office_points(contacts, offices, factors, year, hide_kg_of=pooled.merged)
-office_points = office_points.assign(t_co2e=units.tonnes(office_points["kg_co2e"])).drop(
+office_points = office_points.assign(t_co2e=office_points["kg_co2e"] / units.KG_PER_T).drop(
     columns="kg_co2e"
 )
 st.altair_chart(
     charts.office_map(
         office_points,
-        points.assign(name=points["office_id"].map(names), t_co2e=units.tonnes(points["kg_co2e"])),
+        points.assign(
+            name=points["office_id"].map(names), t_co2e=points["kg_co2e"] / units.KG_PER_T
+        ),
         # A car that emitted nothing would never break even: no ring then.
         charts.circle_features(office_points[office_points["radius_km"] < math.inf]),
         titles={

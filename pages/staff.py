@@ -1,6 +1,5 @@
 """Staff & home office: commuting, home-office days and their net balance, business trips."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -17,7 +16,7 @@ def mode_label(mode: str) -> str:
     return mode if text == f"mode.{mode}" else text
 
 
-def mode_bars(frame: pd.DataFrame, category: str, value: str, **options) -> alt.TopLevelMixin:
+def mode_bars(frame: pd.DataFrame, category: str, value: str, **options) -> charts.AltairChart:
     """Stacked bars by means of travel, each mode in its own colour on every chart."""
     modes = [mode.value for mode in Mode if mode.value in set(frame["mode"])]
     return charts.stacked_bar(
@@ -47,7 +46,7 @@ if staff.empty:
 st.subheader(t("staff.commute.title"))
 by_mode = staff_travel.commute_by_mode(staff)
 by_mode = by_mode.assign(
-    year_label=by_mode["year"].astype(str), t_co2e=units.tonnes(by_mode["kg_co2e"])
+    year_label=by_mode["year"].astype(str), t_co2e=by_mode["kg_co2e"] / units.KG_PER_T
 )
 chart_col, table_col = st.columns(2, gap="large")
 with chart_col:
@@ -181,7 +180,7 @@ else:
 st.subheader(t("staff.trips.title"))
 trip_modes = staff_travel.trips_by_mode(staff)
 trip_modes = trip_modes.assign(
-    year_label=trip_modes["year"].astype(str), t_co2e=units.tonnes(trip_modes["kg_co2e"])
+    year_label=trip_modes["year"].astype(str), t_co2e=trip_modes["kg_co2e"] / units.KG_PER_T
 )
 destinations = staff_travel.trip_destinations(
     cached_views.trips(db.cursor()), current, set(staff["office_id"])
