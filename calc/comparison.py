@@ -55,7 +55,6 @@ _FAMILY_EFFECTS: Mapping[str, tuple[str, str | None, str | None]] = {
     STAFF_DAYS: ("staff", "days_per_person", "homeoffice_mix"),
     TRIPS: ("business_trips", None, None),
 }
-SUBSTITUTION_KEY = "substitution_{channel}_visits_per_contact"
 
 
 @dataclass(frozen=True)
@@ -338,7 +337,7 @@ def substitution_share(
 ) -> np.ndarray:
     """Visits one remote contact replaces: the group's own factor if the set has one
     (`substitution_video_visits_per_contact_youth`), else the channel's."""
-    key = SUBSTITUTION_KEY.format(channel=channel)
+    key = model.SUBSTITUTION_KEY.format(channel=channel)
     own = f"{key}_{group}"
     return np.atleast_1d(value_of(own if own in factors.keys else key, country, None, "central"))
 

@@ -148,6 +148,14 @@ def _bound_for(key: str, bound: Bound) -> Bound:
     return bound
 
 
+# What a comparison reads besides the emission factors: visits replaced per remote contact
+# (a group may have its own, SUBSTITUTION_KEY + "_" + group) and the rebound share.
+SUBSTITUTION_KEY = "substitution_{channel}_visits_per_contact"
+COMPARISON_KEYS = [
+    *(SUBSTITUTION_KEY.format(channel=c.value) for c in REMOTE_CHANNELS),
+    "rebound_share",
+]
+
 # How one factor is looked up: (key, country, year, bound) -> a number, or one per draw.
 ValueOf = Callable[[str, str, int | None, Bound], Any]
 FACTOR_TABLE_COLUMNS = [*_YEARLESS_KEYS, *_YEAR_KEYS, *_EF_COLUMNS]
@@ -684,11 +692,17 @@ def factors_used(cube: Cube, factors: FactorSet, factor_year: int | None = None)
             cube.trips[["country", "year"]],
         ]
     ).drop_duplicates()
-    keys = [*_YEARLESS_KEYS, *_YEAR_KEYS, *(f"ef_{m.value}_kg_per_pkm" for m in _PKM_MODES)]
+    keys = [
+        *_YEARLESS_KEYS,
+        *_YEAR_KEYS,
+        *(f"ef_{m.value}_kg_per_pkm" for m in _PKM_MODES),
+        *COMPARISON_KEYS,
+    ]
     records = []
     for country, year in places.itertuples(index=False):
         lookup_year = int(factor_year if factor_year is not None else year)
-        for key in keys:
+        mode_shares = list(mode_split_table(factors, [country])["key"])
+        for key in [*keys, *mode_shares]:
             f = factors.factor(key, country, lookup_year)
             records.append(
                 {

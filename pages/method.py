@@ -79,6 +79,7 @@ def place_factors(factors: FactorSet, country: str, year: int) -> pd.DataFrame:
 def show_formulas(factors: FactorSet, fx: pd.DataFrame, country: str, year: int) -> None:
     row = fx.iloc[0]
     grid = row["grid_kg_per_kwh"]
+    simulation = compute.simulation_settings()
 
     def value(key: str) -> str:
         return factor_number(factors.value(key, country, year))
@@ -119,7 +120,14 @@ def show_formulas(factors: FactorSet, fx: pd.DataFrame, country: str, year: int)
             },
         ),
         ("trips", {"plane_detour": value("plane_detour_km")}),
-        ("compare", {"rebound": percent(factors.value("rebound_share"))}),
+        (
+            "compare",
+            {"rebound": percent(factors.value("rebound_share", country, year))}
+            | {
+                channel: value(model.SUBSTITUTION_KEY.format(channel=channel))
+                for channel in REMOTE_CHANNELS
+            },
+        ),
         (
             "plain",
             {
@@ -130,7 +138,7 @@ def show_formulas(factors: FactorSet, fx: pd.DataFrame, country: str, year: int)
                 "budget": value("budget_per_capita_kg_per_year"),
             },
         ),
-        ("range", {}),
+        ("range", {"draws": number(simulation.draws), "seed": str(simulation.seed)}),
     ]
     for name, values in sections:
         with st.container(border=True):
@@ -191,6 +199,26 @@ def show_break_even(factors: FactorSet, fx: pd.DataFrame, country: str, year: in
 
 
 # -- the factor table ----------------------------------------------------------------------------
+
+
+def show_headline_sources(factors: FactorSet, year: int) -> None:
+    """Every factor the figures of the current year rest on, with status and source."""
+    st.subheader(t("method.headline.title"))
+    st.markdown(t("method.headline.body", country=country, year=year))
+    used = model.factors_used(model.of_years(compute.cube(), [year]), factors)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "key": used["key"],
+                "value": used["value"].map(factor_number),
+                "unit": used["unit"],
+                "status": used["status"].map(lambda status: t(f"method.status.{status}")),
+                "source": used["source"],
+            }
+        ),
+        hide_index=True,
+        column_config=factor_columns(),
+    )
 
 
 def show_factor_table(active: FactorSet, default: FactorSet) -> None:
@@ -308,4 +336,5 @@ fx = place_factors(factors, country, year)
 show_formulas(factors, fx, country, year)
 show_break_even(factors, fx, country, year)
 # The cached shipped set: a page switch must not re-read the factor file.
+show_headline_sources(factors, year)
 show_factor_table(factors, compute.default_factors())

@@ -120,3 +120,28 @@ def test_reset_returns_to_the_shipped_factors(app, app_db):
     assert compute.FACTORS_KEY not in app.session_state
     assert app.caption[0].value == text("method.factors.active_default")
     assert overview_current(app) == (year, before_t)
+
+
+def test_the_headline_factors_are_named_with_their_sources(app: AppTest) -> None:
+    open_method_page(app)
+    year = app.session_state["cur"]
+    # The first table with factor keys: what the current year's figures use.
+    headline = next(df.value for df in app.dataframe if "key" in df.value.columns)
+    keys = set(headline["key"])
+    factors = FactorSet.load()
+    # The visit's whole path: car, occupancy, detour, mode shares, and what "avoided" rests on.
+    for key in (
+        "ef_car_ice_kg_per_vkm",
+        "car_occupancy",
+        "detour_factor",
+        "mode_share_car_10_25km",
+        "substitution_video_visits_per_contact",
+        "rebound_share",
+    ):
+        assert key in keys
+        shown = headline[headline["key"] == key].iloc[0]
+        assert shown["source"] == factors.factor(key, "AT", year).source
+    # The counterfactual in one sentence, with the substitution share it uses.
+    body = " ".join(m.value for m in app.markdown)
+    assert "never more than the phone, video and online contacts added" in body
+    assert "video 0.8" in body

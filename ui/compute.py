@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from calc import comparison as calc_comparison
-from calc import model, presenter, privacy, store
+from calc import model, presenter, privacy, simulation, store
 from calc import scenario as calc_scenario
 from calc.factors import FactorSet
 from ui import db
@@ -150,6 +150,12 @@ def _scenario_slide(
 def scenario_slide(what_if: calc_scenario.Scenario) -> presenter.ScenarioSlide:
     """What a saved scenario would save, for a public slide (raises ScenarioError)."""
     return _scenario_slide(db.cursor(), factors(), what_if)
+
+
+@st.cache_resource(show_spinner=False)
+def simulation_settings() -> simulation.Settings:
+    """Draws, seed and percentiles of the intervals (data/simulation.csv)."""
+    return simulation.Settings.load()
 
 
 def years() -> list[int]:
