@@ -237,7 +237,7 @@ _KEY_COLUMNS = ["year", "office_id", "group", "activity", "mode", "country"]
 
 
 def _mode_index(modes: np.ndarray | pd.Series) -> np.ndarray:
-    """Each mode's position in Mode; -1 (no mode, or unknown) selects row_values' NaN factor."""
+    """Each mode's position in Mode; -1 (no mode, or unknown) selects row_draws' NaN factor."""
     return _MODES.get_indexer(modes)
 
 
@@ -246,7 +246,7 @@ class RowLayout:
     """Where every result row comes from: its cube cell, its share of the cell, mode and place.
 
     It depends only on which cells the cube has and on the mode split, so a scenario that
-    changes the cells' numbers or the factors evaluates the same layout again (row_values).
+    changes the cells' numbers or the factors evaluates the same layout again (row_draws).
     Rows: visits, phone, video, online (clients); commute, home office (staff); business trips.
     """
 
@@ -354,7 +354,7 @@ def _key_part(
 
 @dataclass(frozen=True)
 class Cells:
-    """A cube's cells as plain column arrays: what row_values reads (a scenario changes some)."""
+    """A cube's cells as plain column arrays: what row_draws reads (a scenario changes some)."""
 
     clients: Columns
     staff: Columns
@@ -369,21 +369,13 @@ def columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return {str(name): frame[name].to_numpy() for name in frame.columns}
 
 
-def row_values(
-    cells: Cells, layout: RowLayout, fx: Columns
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """count, km and kg CO2e of every layout row, for cells laid out as the layout's (their
-    numbers may differ) and a factor table over layout.places (any bound, any overrides)."""
-    count, km, kg = row_draws(cells, layout, fx)
-    return count, km[:, 0], kg[:, 0]
-
-
 def row_draws(
     cells: Cells, layout: RowLayout, fx: Columns, visit_share: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """row_values for factor columns of one value per place or one per (place, draw): count
-    of every row, and its km and kg as (rows, draws) arrays. `visit_share` (visit rows, draws)
-    replaces the layout's mode shares (drawn ones); counts stay at the layout's shares."""
+    """count, km and kg CO2e of every layout row, for cells laid out as the layout's (their
+    numbers may differ) and factor columns over layout.places of one value per place or one per
+    (place, draw): count per row, km and kg as (rows, draws) arrays. `visit_share` (visit rows,
+    draws) replaces the layout's mode shares (drawn ones); counts stay at the layout's shares."""
 
     def factor(key: str) -> np.ndarray:
         values = np.asarray(fx[key], dtype=float)

@@ -1,7 +1,7 @@
 """What-if scenarios: arithmetic on the cube of one base year (no SQL, no files, no geocoding).
 
 A scenario changes behaviour (channels, home office, modes) and fleet or grid parameters, then
-the model's own row evaluation (`model.row_values`) runs on the changed cells and factors.
+the model's own row evaluation (`model.row_draws`) runs on the changed cells and factors.
 Assumptions are stated where the cube has lost detail: moved contacts and days are taken evenly
 across the distances of a cell, and moved car trips evenly across car trips.
 

@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from calc import model, report, saved, scenario, workshop
-from calc.factors import FactorSet
 from calc.schema import Channel
 from ui import charts, compute, db, filters
 from ui.i18n import percent, t, tonnes
@@ -39,32 +38,14 @@ STATUS_ICONS = {
 }
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def load_saving(
-    version: str,
-    factor_fingerprint: str,
-    scenario_json: str,
-    _cube: model.Cube,
-    _factors: FactorSet,
-) -> workshop.Saving:
-    del version, factor_fingerprint  # cache keys
-    result = scenario.apply(_cube, _factors, scenario.Scenario.from_json(scenario_json))
-    return workshop.Saving(result.saved_kg, *result.saved_kg_range)
-
-
 def savings_of(names: list[str]) -> dict[str, workshop.Saving]:
     """The yearly saving of each saved scenario an action refers to; a scenario that cannot
     run on the loaded data (its base year is gone) is left out and shows as missing."""
     found = {}
     for name in names:
         try:
-            found[name] = load_saving(
-                db.dataset_version(),
-                factors.fingerprint(),
-                saved.load(con, name).to_json(),
-                compute.cube(),
-                factors,
-            )
+            result = compute.scenario_result(saved.load(con, name))
+            found[name] = workshop.Saving(result.saved_kg, *result.saved_kg_range)
         except scenario.ScenarioError:
             continue
     return found

@@ -198,6 +198,30 @@ def test_mode_shift_by_hand(cube, factors):
     )
 
 
+@pytest.mark.parametrize("rebound", [0.0, 0.2])
+def test_rebound_reduces_only_the_trips_avoided(cube, rebound):
+    factors = simple_factors(rebound_share=rebound)
+    both = Scenario(
+        YEAR,
+        office_channels=(("A", ChannelShift(video=0.5)),),
+        homeoffice_days_per_week=2.0,
+        ev_share=0.5,
+    )
+    result = apply(cube, factors, both)
+    # Trips avoided, at the scenario's fleet (0.12 kg per car km, public transport unchanged):
+    # half of A's visits, 100 car km × 0.12 + 20 km × 0.05 = 13 kg; and the commutes: s1
+    # goes from 200 to 120 office days (80 × 20 km × 0.12 = 192 kg fewer), s2 from 100 to 120
+    # (20 × 60 km × 0.05 = 60 kg more), 132 kg net.
+    assert result.trips_avoided_kg == pytest.approx(13 + 192 - 60, abs=ABS)
+    assert result.saved_net_of_rebound_kg == pytest.approx(
+        result.saved_kg - rebound * (13 + 192 - 60), abs=ABS
+    )
+    fleet_only = apply(cube, factors, Scenario(YEAR, ev_share=0.5))
+    # The fleet lever avoids no trip: rebound takes nothing from its saving.
+    assert fleet_only.trips_avoided_kg == 0
+    assert fleet_only.saved_net_of_rebound_kg == fleet_only.saved_kg
+
+
 def test_fleet_override_by_hand(cube, factors):
     result = apply(cube, factors, Scenario(YEAR, ev_share=0.5))
     # Half electric at 0.2 kWh/km on a 0.2 kg/kWh grid: 0.5 × 0.2 + 0.5 × 0.04 = 0.12 kg/km.
