@@ -310,8 +310,14 @@ def slide_scenario(slides: presenter.Slides) -> None:
         return
     numbers_col, offices_col = st.columns([2, 3], gap="large", vertical_alignment="center")
     with numbers_col:
-        statement(t("presenter.scenario.saved", year=what_if.base_year))
-        big(tonnes(result.saved_kg), BIG_IN_COLUMN_PX)
+        adds = result.saved_kg < 0  # said in words, never "saves −x t"
+        statement(
+            t(
+                "presenter.scenario.added" if adds else "presenter.scenario.saved",
+                year=what_if.base_year,
+            )
+        )
+        big(tonnes(abs(result.saved_kg)), BIG_IN_COLUMN_PX)
         statement(
             t(
                 "presenter.scenario.range",

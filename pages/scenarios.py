@@ -198,9 +198,10 @@ def metrics(result: ScenarioResult, year: int) -> None:
     base_kg, scenario_kg = result.base_kg, result.scenario_kg
     low_kg, high_kg = result.saved_kg_range
     with st.container(horizontal=True):
+        # A negative saving is said in words: the scenario adds emissions.
         st.metric(
-            t("scenarios.metric.saved"),
-            tonnes(result.saved_kg),
+            t("scenarios.metric.saved" if result.saved_kg >= 0 else "scenarios.metric.added"),
+            tonnes(abs(result.saved_kg)),
             delta=t(
                 "scenarios.metric.saved.delta", share=percent(share_of(result.saved_kg, base_kg))
             ),
