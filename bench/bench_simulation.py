@@ -68,10 +68,12 @@ def main() -> None:
     simulated = timed(compare_with(settings), args.runs)
     apply(cube, factors, Scenario(current))  # prepares the base year, as the first page view does
     shares = [0.1 * (i % 9) for i in range(max(args.runs * 6, 30))]
-    moves = [
-        timed(lambda s=share: apply(cube, factors, Scenario(current, ChannelShift(video=s))), 1)[0]
-        for share in shares
-    ]
+
+    def move_slider(share: float) -> float:
+        what_if = Scenario(current, ChannelShift(video=share))
+        return timed(lambda: apply(cube, factors, what_if), 1)[0]
+
+    moves = [move_slider(share) for share in shares]
 
     median_baseline = statistics.median(baseline)
     median_simulated = statistics.median(simulated)

@@ -23,11 +23,6 @@ from calc import indicators, scenario
 from calc.comparison import Comparison
 from calc.factors import Factor, FactorSet
 from calc.privacy import CLIENTS, STAFF, SlideTable, merge_small_offices, people_behind, too_few
-
-# pages/presenter.py still reads these as presenter.<name>; remove once it imports calc.privacy.
-from calc.privacy import OTHER_OFFICES as OTHER_OFFICES
-from calc.privacy import min_people_per_cell as min_people_per_cell
-from calc.privacy import people_counts as people_counts
 from calc.schema import STAFF_GROUP, Activity, Channel, Mode
 
 # What the change equals in plain words: (name, factor key), the change in kg over the factor.

@@ -62,7 +62,7 @@ offices = compute.cube().offices
 min_clients = privacy.min_people_per_cell()
 names = dict(zip(offices["office_id"], offices["name"], strict=True))
 names[privacy.OTHER_OFFICES] = t("offices.other_offices")
-counts = privacy.people_counts(compute.cube())
+counts = compute.people_counts()
 years = compute.years()
 factors = compute.factors()
 channel_labels = {channel: t(f"activity.{channel}") for channel in CHANNELS}

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from calc import comparison as calc_comparison
-from calc import presenter, saved, scenario
+from calc import presenter, privacy, saved, scenario
 from calc.units import MINUS
 from ui import charts, compute, db, filters
 from ui.i18n import number, percent, t, tonnes
@@ -70,7 +70,7 @@ def too_few(min_people: int) -> None:
 
 def office_names(frame: pd.DataFrame) -> pd.Series:
     names = dict(zip(cube.offices["office_id"], cube.offices["name"], strict=True))
-    names[presenter.OTHER_OFFICES] = t("presenter.other_offices")
+    names[privacy.OTHER_OFFICES] = t("presenter.other_offices")
     return frame["office_id"].map(names)
 
 

@@ -112,7 +112,7 @@ balance = staff_travel.homeoffice_balance(staff, offices, compute.factors(), cur
 # A day's balance of one office rests on its staff alone: small offices are left out.
 min_staff = privacy.min_people_per_cell()
 hidden = privacy.offices_not_shown_alone(
-    staff[staff["year"] == current], privacy.people_counts(compute.cube()), min_staff
+    staff[staff["year"] == current], compute.people_counts(), min_staff
 )
 left_out = bool(hidden & set(balance["office_id"]))
 balance = balance[~balance["office_id"].isin(hidden)]

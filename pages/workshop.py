@@ -598,9 +598,7 @@ else:
                 ),
             ]
         )
-        # ignore until ui/charts.py annotates its builders with altair's chart classes, not
-        # alt.TopLevelMixin (which st.altair_chart does not accept)
-        st.altair_chart(  # type: ignore[call-overload]
+        st.altair_chart(
             charts.stacked_bar(
                 bars,
                 "bar",

@@ -120,7 +120,7 @@ def _slides(
     cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
     return presenter.build(
         model.select_rows(_rows(con, active, None), offices, groups),
-        presenter.people_counts(cube),
+        privacy.people_counts(cube),
         _comparison(con, active, reference, current, offices, groups),
         active,
         calc_scenario.main_country(cube),
@@ -142,7 +142,7 @@ def _scenario_slide(
     cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
     return presenter.scenario_slide(
         _scenario_result(con, active, what_if),
-        presenter.people_counts(cube),
+        privacy.people_counts(cube),
         privacy.min_people_per_cell(),
     )
 
@@ -156,6 +156,19 @@ def scenario_slide(what_if: calc_scenario.Scenario) -> presenter.ScenarioSlide:
 def simulation_settings() -> simulation.Settings:
     """Draws, seed and percentiles of the intervals (data/simulation.csv)."""
     return simulation.Settings.load()
+
+
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=BY_DATA_AND_FACTORS)
+def _people_counts(
+    con: duckdb.DuckDBPyConnection, band_edges_km: tuple[float, ...], banding_detour: float
+) -> pd.DataFrame:
+    return privacy.people_counts(_cube(con, band_edges_km, banding_detour))
+
+
+def people_counts() -> pd.DataFrame:
+    """People per year, office and group of the loaded data: what the privacy rule counts."""
+    active = factors()
+    return _people_counts(db.cursor(), model.band_edges(active), active.value("detour_factor"))
 
 
 def years() -> list[int]:
