@@ -306,6 +306,20 @@ class FactorSet:
             object.__setattr__(self, "_fingerprint", digest)
         return self._fingerprint  # type: ignore[return-value]
 
+    def changes_from(self, other: FactorSet) -> pd.DataFrame:
+        """Rows whose value or bounds differ from another set's (e.g. the shipped default):
+        key, country, year, default (the other's value), value, low, high, unit."""
+        keys = ["key", "country", "year"]
+        numbers = ["value", "low", "high"]
+        both = self._table.merge(
+            other.table[[*keys, *numbers]], on=keys, how="left", suffixes=("", "_default")
+        )
+        differs = np.zeros(len(both), dtype=bool)
+        for column in numbers:
+            differs |= both[column].ne(both[f"{column}_default"]).to_numpy()
+        changed = both[differs].rename(columns={"value_default": "default"})
+        return changed[[*keys, "default", *numbers, "unit"]].reset_index(drop=True)
+
     def to_csv_bytes(self) -> bytes:
         """The table as a UTF-8 factor file that `load` reads back unchanged."""
         return _to_csv_bytes(self._table)

@@ -395,7 +395,7 @@ def row_draws(
         ],
         axis=1,
     )
-    detour, grid = factor("detour_factor"), factor("grid_kg_per_kwh")
+    detour = factor("detour_factor")
     n_visits = len(layout.visit_cell)
     n_clients, n_staff, n_trips = (
         len(p) for p in (layout.client_place, layout.staff_place, layout.trip_place)
@@ -417,10 +417,14 @@ def row_draws(
         kgs.append(visit_km * ef[at[cell], layout.mode[:n_visits]])
         for channel in REMOTE_CHANNELS:
             contacts = number(clients, channel.value)
-            kwh = factor(f"energy_{channel.value}_kwh_per_contact")[at]
+            per_contact = np.asarray(remote_kg_per_contact(fx, channel.value), dtype=float)
             counts.append(contacts)
             kms.append(np.zeros((n_clients, draws)))
-            kgs.append(np.broadcast_to(contacts[:, None] * kwh * grid[at], (n_clients, draws)))
+            kgs.append(
+                np.broadcast_to(
+                    contacts[:, None] * per_contact.reshape(places, -1)[at], (n_clients, draws)
+                )
+            )
     if n_staff:
         staff, at = cells.staff, layout.staff_place
         commute_km = 2 * (
@@ -457,6 +461,11 @@ def row_draws(
     if not counts:
         return np.zeros(0), np.zeros((0, draws)), np.zeros((0, draws))
     return np.concatenate(counts), np.concatenate(kms), np.concatenate(kgs)
+
+
+def remote_kg_per_contact(fx: Columns, channel: str) -> Any:
+    """kg CO2e of one phone, video or online contact: its kWh times the grid factor."""
+    return fx[f"energy_{channel}_kwh_per_contact"] * fx["grid_kg_per_kwh"]
 
 
 def homeoffice_kg_per_day(fx: Columns) -> Any:

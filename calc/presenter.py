@@ -57,6 +57,32 @@ class Slides:
 
 
 @dataclass(frozen=True)
+class ChannelSummary:
+    """The channels slide in words: how visits changed, and what remote contacts emit now."""
+
+    visits_change_share: float | None  # current / reference − 1; None without reference visits
+    visits_reference_kg: float
+    visits_current_kg: float
+    remote_current_kg: float
+
+
+def channel_summary(channels: pd.DataFrame) -> ChannelSummary:
+    """From the channels slide's table (activity, reference/current count and kg)."""
+    by_channel = channels.set_index("activity")
+    visits = by_channel.loc[Activity.IN_PERSON.value]
+    remote = by_channel.drop(index=Activity.IN_PERSON.value)
+    reference_visits = float(visits["reference_count"])
+    return ChannelSummary(
+        visits_change_share=(
+            float(visits["current_count"]) / reference_visits - 1 if reference_visits else None
+        ),
+        visits_reference_kg=float(visits["reference_kg"]),
+        visits_current_kg=float(visits["current_kg"]),
+        remote_current_kg=float(remote["current_kg"].sum()),
+    )
+
+
+@dataclass(frozen=True)
 class Equivalent:
     name: str  # one of EQUIVALENT_FACTORS
     amount: float  # km, trees or flights

@@ -412,6 +412,11 @@ class Progress:
         """What the actions not done yet add up to."""
         return sum(self.actions_kg[status] for status in OPEN_STATUSES)
 
+    @property
+    def covered_share(self) -> float:
+        """How much of the gap the open actions cover (1 when there is no gap left)."""
+        return self.open_kg / self.gap_kg if self.gap_kg > 0 else 1.0
+
 
 def progress(
     totals_kg: Mapping[int, float],

@@ -102,9 +102,12 @@ def show_formulas(factors: FactorSet, fx: pd.DataFrame, country: str, year: int)
             "remote",
             {"grid": factor_number(grid)}
             | {
-                f"{channel}_{unit}": factor_number(row[f"energy_{channel}_kwh_per_contact"] * scale)
+                f"{channel}_{unit}": factor_number(value)
                 for channel in REMOTE_CHANNELS
-                for unit, scale in (("kwh", 1.0), ("g", grid * GRAMS_PER_KG))
+                for unit, value in (
+                    ("kwh", row[f"energy_{channel}_kwh_per_contact"]),
+                    ("g", model.remote_kg_per_contact(row, channel) * GRAMS_PER_KG),
+                )
             },
         ),
         (
@@ -227,7 +230,7 @@ def show_factor_table(active: FactorSet, default: FactorSet) -> None:
     table = active.table
     # Numbered from 1, as the validation messages count rows.
     table.index = pd.RangeIndex(1, len(table) + 1)
-    changes = changed_factors(active, default)
+    changes = active.changes_from(default)
     if changes.empty:
         st.caption(t("method.factors.active_default"))
     else:
@@ -290,19 +293,6 @@ def apply_edit(table: pd.DataFrame, edited: pd.DataFrame, active: FactorSet) -> 
     if checked.fingerprint() != active.fingerprint():
         st.session_state[compute.FACTORS_KEY] = checked.table
         st.rerun()  # the formulas above were drawn with the factors before this edit
-
-
-def changed_factors(active: FactorSet, default: FactorSet) -> pd.DataFrame:
-    """Rows of the active set whose value or bounds differ from the shipped default."""
-    keys = ["key", "country", "year"]
-    both = active.table.merge(
-        default.table[[*keys, *EDITABLE]], on=keys, how="left", suffixes=("", "_default")
-    )
-    differs = pd.Series(False, index=both.index)
-    for column in EDITABLE:
-        differs |= both[column].ne(both[f"{column}_default"])
-    changed = both[differs].rename(columns={"value_default": "default"})
-    return changed[["key", "country", "year", "default", "value", "low", "high", "unit"]]
 
 
 def factor_columns() -> dict[str, Any]:

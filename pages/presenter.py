@@ -217,23 +217,20 @@ def slide_channels(slides: presenter.Slides) -> None:
     if table.table.empty:
         privacy_note(table, slides.min_people)
         return
-    channel = table.table.set_index("activity")
-    visits = channel.loc["in_person"]
-    remote = channel.drop(index="in_person")
+    summary = presenter.channel_summary(table.table)
     numbers_col, chart_col = st.columns([2, 3], gap="large", vertical_alignment="center")
     with numbers_col:
         statement(t("presenter.channels.visits"))
-        if visits["reference_count"]:
-            change = visits["current_count"] / visits["reference_count"] - 1
-            big(signed_percent(change), BIG_IN_COLUMN_PX)
+        if summary.visits_change_share is not None:
+            big(signed_percent(summary.visits_change_share), BIG_IN_COLUMN_PX)
         statement(
             t(
                 "presenter.channels.kg",
                 reference=slides.reference,
                 current=slides.current,
-                visits_reference=tonnes(visits["reference_kg"]),
-                visits_current=tonnes(visits["current_kg"]),
-                remote_current=tonnes(remote["current_kg"].sum()),
+                visits_reference=tonnes(summary.visits_reference_kg),
+                visits_current=tonnes(summary.visits_current_kg),
+                remote_current=tonnes(summary.remote_current_kg),
             )
         )
     labels = {a: t(f"activity.{a}") for a in table.table["activity"]}

@@ -452,7 +452,7 @@ elif step == "act":
         cards = plan[plan["status"] == status]
         with column:
             st.subheader(f"{STATUS_ICONS[status]} {t(f'workshop.status.{status}')} · {len(cards)}")
-            st.caption(t("workshop.effect.sum", effect=tonnes(cards["effect_t"].sum() * 1000)))
+            st.caption(t("workshop.effect.sum", effect=tonnes(progress.actions_kg[status])))
             for _, card in cards.iterrows():
                 action_id = int(card["action_id"])
                 with st.container(border=True, key=f"workshop_card_{action_id}"):
@@ -579,8 +579,7 @@ else:
         actions_col.metric(
             t("workshop.anchor.open"), tonnes(progress.open_kg), help=t("workshop.anchor.open.help")
         )
-        covered = progress.open_kg / progress.gap_kg if progress.gap_kg > 0 else 1.0
-        covered_col.metric(t("workshop.anchor.covered"), percent(min(covered, 9.99)))
+        covered_col.metric(t("workshop.anchor.covered"), percent(min(progress.covered_share, 9.99)))
         bars = pd.DataFrame(
             [
                 {

@@ -525,3 +525,15 @@ def test_shipped_csv_is_plain_utf8_with_the_documented_columns() -> None:
 
     assert not text.startswith("\ufeff")
     assert next(csv.reader(io.StringIO(text))) == list(COLUMNS)
+
+
+def test_changes_from_lists_only_the_edited_rows(default: FactorSet) -> None:
+    edited = default.with_overrides({"detour_factor": 1.5})
+    changes = edited.changes_from(default)
+    assert list(changes["key"]) == ["detour_factor"]
+    # The shipped 1.3 becomes 1.5; its bounds move by the same ratio, 1.5 / 1.3.
+    row = changes.iloc[0]
+    shipped = default.factor("detour_factor")
+    assert (row["default"], row["value"]) == (shipped.value, 1.5)
+    assert row["high"] == pytest.approx(shipped.high * 1.5 / 1.3, rel=1e-12)
+    assert default.changes_from(default).empty

@@ -244,3 +244,22 @@ def test_a_year_with_too_few_clients_drops_out_of_the_digital_share(small, facto
     assert table.table["digital_share"].iloc[0] == pytest.approx(
         digital / contacts["count"].sum(), rel=1e-12
     )
+
+
+def test_channel_summary_by_hand():
+    table = pd.DataFrame(
+        {
+            "activity": ["in_person", "phone", "video"],
+            "reference_count": [100.0, 10.0, 0.0],
+            "current_count": [60.0, 30.0, 20.0],
+            "reference_kg": [500.0, 0.1, 0.0],
+            "current_kg": [300.0, 0.3, 2.0],
+        }
+    )
+    summary = presenter.channel_summary(table)
+    # 60 visits instead of 100: 60 / 100 − 1 = −40 %; remote contacts now 0.3 + 2 kg.
+    assert summary.visits_change_share == pytest.approx(-0.4, abs=1e-12)
+    assert (summary.visits_reference_kg, summary.visits_current_kg) == (500.0, 300.0)
+    assert summary.remote_current_kg == pytest.approx(2.3, abs=1e-12)
+    no_visits_before = table.assign(reference_count=[0.0, 10.0, 0.0])
+    assert presenter.channel_summary(no_visits_before).visits_change_share is None

@@ -229,12 +229,16 @@ def test_progress_sets_the_measured_years_and_actions_against_the_targets():
     assert result.gap_kg == pytest.approx(760.0e3 - 500.0e3)
     assert result.actions_kg == pytest.approx({"planned": 40.0e3, "doing": 25.0e3, "done": 10.0e3})
     assert result.open_kg == pytest.approx(65.0e3)
+    # 65 t of open actions against a gap of 260 t: a quarter of it covered.
+    assert result.covered_share == pytest.approx(65.0e3 / 260.0e3)
     path = result.path.set_index("year")
     assert path.loc[2025, "target_kg"] == pytest.approx(700.0e3)
     assert path.loc[2019, "target_kg"] == pytest.approx(1000.0e3)  # the path starts at the base
     assert math.isnan(path.loc[2030, "measured_kg"])
     nearer = workshop.progress(totals, 2019, 2023, targets, actions, target_year=2025)
     assert nearer.gap_kg == pytest.approx(760.0e3 - 700.0e3)
+    met = workshop.progress({**totals, 2023: 400.0e3}, 2019, 2023, targets, actions)
+    assert met.gap_kg < 0 and met.covered_share == 1.0  # nothing left to cover
 
 
 def _plan(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
