@@ -23,7 +23,7 @@ APP_FILE = REPO_DIR / "app.py"
 APP_TIMEOUT_S = 60
 PAGE = "pages/scenarios.py"
 SAVED = "Saved per year"
-CATALOGUE = REPO_DIR / "ui" / "locales" / "scenarios.csv"
+CATALOGUE = REPO_DIR / "calc" / "locales" / "scenarios.csv"
 
 
 @pytest.fixture(scope="module")

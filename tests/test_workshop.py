@@ -295,8 +295,8 @@ def test_the_plan_exports_to_a_printable_page_without_network(con, demo):
 
 def test_every_code_the_page_shows_has_a_text_in_every_language(con, demo):
     """The page looks its texts up by code (status, stage, kind, sheet, column): each needs an
-    English, German and Dutch text in ui/locales/workshop.csv."""
-    path = Path(__file__).resolve().parent.parent / "ui" / "locales" / "workshop.csv"
+    English, German and Dutch text in calc/locales/workshop.csv."""
+    path = Path(__file__).resolve().parent.parent / "calc" / "locales" / "workshop.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         texts = {row["key"]: row for row in csv.DictReader(handle)}
     _, rows, _ = demo

@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 from geopy.distance import geodesic
 
+from calc import locale
 from calc.comparison import Comparison
 from calc.comparison import waterfall as comparison_waterfall
 from calc.units import KG_PER_T, MINUS
@@ -68,15 +69,15 @@ def _sizes(large: bool) -> dict[str, int]:
 
 def _number_locale() -> dict:
     # d3-format locale so axis ticks and tooltips use the same separators as the page text.
-    if language() in {"de", "nl"}:
-        return {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", "\u00a0€"]}
-    return {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]}
+    return locale.d3_number_locale(language())
 
 
 def _finish(chart: AltairChart, large: bool) -> AltairChart:
     size = _sizes(large)
     return (
-        chart.configure(locale={"number": _number_locale()})
+        chart.configure(
+            locale={"number": _number_locale(), "time": locale.d3_time_locale(language())}
+        )
         .configure_axis(
             labelFontSize=size["label"],
             titleFontSize=size["title"],

@@ -1,69 +1,77 @@
-"""Interface text in German, English and Dutch, and numbers formatted per language.
+"""Interface text in German, English and Dutch, and numbers formatted per language, for the
+session's chosen language.
 
-Catalogues are CSV files in ui/locales/ (key,en,de,nl), one per area of the app, merged on
-load, so each page keeps its own texts.
+The catalogues and the formatting rules live in calc.locale (no Streamlit, so the command line,
+reports and exports share them); this module only adds the language the session chose: the
+sidebar's selector (bound to `?lang=de|en|nl`), else the browser's locale, else English.
 """
 
 from __future__ import annotations
 
-import csv
-from functools import cache
-from pathlib import Path
+import datetime as dt
 
 import streamlit as st
 
+from calc import locale
+from calc.locale import FALLBACK, LANGUAGES, LOCALES_DIR, catalogue
 from calc.units import MINUS
 
-LANGUAGES = {"de": "Deutsch", "en": "English", "nl": "Nederlands"}
-FALLBACK = "en"
+__all__ = [
+    "FALLBACK",
+    "LANGUAGES",
+    "LANG_KEY",
+    "LOCALES_DIR",
+    "MINUS",
+    "browser_language",
+    "catalogue",
+    "date",
+    "language",
+    "money",
+    "number",
+    "percent",
+    "t",
+    "tonnes",
+]
+
 LANG_KEY = "lang"
-LOCALES_DIR = Path(__file__).parent / "locales"
-
-
-@cache
-def catalogue() -> dict[str, dict[str, str]]:
-    """{key: {language: text}} from every catalogue file."""
-    texts: dict[str, dict[str, str]] = {}
-    for path in sorted(LOCALES_DIR.glob("*.csv")):
-        with path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                texts[row["key"]] = {lang: row.get(lang) or "" for lang in LANGUAGES}
-    return texts
 
 
 def browser_language() -> str:
     """The first supported language of the browser's locale, else English."""
-    locale = st.context.locale or ""
-    code = locale.split("-")[0].lower()
-    return code if code in LANGUAGES else FALLBACK
+    return locale.normalise(st.context.locale) or FALLBACK
 
 
 def language() -> str:
-    chosen = st.session_state.get(LANG_KEY)
-    return chosen if chosen in LANGUAGES else browser_language()
+    """The session's language: the one chosen in the app (or in `?lang=`), else the browser's."""
+    chosen = locale.normalise(st.session_state.get(LANG_KEY))
+    if chosen:
+        return chosen
+    from_url = locale.normalise(st.query_params.get(LANG_KEY))
+    return from_url or browser_language()
 
 
 def t(key: str, **values: object) -> str:
     """The text for key in the active language (English, then the key itself, as fallback)."""
-    entry = catalogue().get(key, {})
-    text = entry.get(language()) or entry.get(FALLBACK) or key
-    return text.format(**values) if values else text
+    return locale.text(key, language(), **values)
 
 
-def number(value: float, decimals: int = 0) -> str:
+def number(value: float | None, decimals: int = 0) -> str:
     """A number with the language's separators: 1,234.5 (en) or 1.234,5 (de, nl), and a true
     minus sign; a value that rounds to zero has none ("0", not "−0")."""
-    if round(value, decimals) == 0:
-        value = 0.0
-    text = f"{value:,.{decimals}f}"
-    if language() in {"de", "nl"}:
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text.replace("-", MINUS)
+    return locale.number(value, language(), decimals)
 
 
-def tonnes(kg: float, decimals: int = 1) -> str:
-    return f"{number(kg / 1000, decimals)} t"
+def tonnes(kg: float | None, decimals: int = 1) -> str:
+    return locale.tonnes(kg, language(), decimals)
 
 
-def percent(share: float, decimals: int = 0) -> str:
-    return f"{number(share * 100, decimals)} %"
+def percent(share: float | None, decimals: int = 0) -> str:
+    return locale.percent(share, language(), decimals)
+
+
+def money(amount: float | None, currency: str = "EUR", decimals: int = 2) -> str:
+    return locale.money(amount, language(), currency, decimals)
+
+
+def date(value: dt.date | dt.datetime | str | None, style: str = "medium") -> str:
+    return locale.date(value, language(), style)

@@ -1,7 +1,7 @@
 """What a person sees in the running app, as Playwright handles, and the app's English texts.
 
 Handles are Streamlit's own test ids (stable across its releases) and the texts of the
-catalogues in ui/locales/, never CSS classes.
+catalogues in calc/locales/, never CSS classes.
 """
 
 from __future__ import annotations

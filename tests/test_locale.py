@@ -1,0 +1,86 @@
+"""calc.locale: catalogues and Babel's number, percent, money and date rules per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+
+from calc import locale
+from calc.units import MINUS
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "decimals", "shown"),
+    [
+        pytest.param("en", 1234567.891, 1, "1,234,567.9", id="en-groups"),
+        pytest.param("de", 1234567.891, 1, "1.234.567,9", id="de-groups"),
+        pytest.param("nl", 1234567.891, 1, "1.234.567,9", id="nl-groups"),
+        pytest.param("de", 10813, 0, "10.813", id="de-ten-thousand"),
+        pytest.param("en", -1234, 0, f"{MINUS}1,234", id="en-minus-sign"),
+        pytest.param("de", -0.04, 1, "0,0", id="rounds-to-zero-has-no-sign"),
+        pytest.param("en", math.nan, 1, "", id="nan-is-empty"),
+        pytest.param("en", None, 1, "", id="none-is-empty"),
+    ],
+)
+def test_number(lang, value, decimals, shown):
+    assert locale.number(value, lang, decimals) == shown
+
+
+def test_no_hyphen_in_any_negative_figure():
+    for lang in locale.LANGUAGES:
+        for shown in (
+            locale.number(-5.5, lang, 1),
+            locale.percent(-0.25, lang),
+            locale.tonnes(-2500, lang),
+            locale.money(-3.5, lang),
+        ):
+            assert "-" not in shown and MINUS in shown, shown
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        pytest.param("en", "25.3%", id="en"),
+        pytest.param("de", "25,3\u00a0%", id="de-space-before-sign"),
+        pytest.param("nl", "25,3%", id="nl"),
+    ],
+)
+def test_percent_follows_cldr(lang, shown):
+    # 0.2534 = 25.34 % → one decimal
+    assert locale.percent(0.2534, lang, 1) == shown
+
+
+def test_tonnes_money_and_dates():
+    assert locale.tonnes(2_016_556, "de") == "2.016,6 t"  # 2,016,556 kg / 1000
+    assert locale.money(1234.5, "de") == "1.234,50\u00a0€"
+    assert locale.money(1234.5, "en") == "€1,234.50"
+    assert locale.date(dt.date(2026, 3, 5), "de") == "05.03.2026"
+    assert locale.date("2026-03-05", "nl") == "5 mrt 2026"
+    assert locale.date(None, "en") == ""
+
+
+def test_text_falls_back_to_english_then_the_key():
+    assert locale.text("nav.overview", "de") == locale.catalogue()["nav.overview"]["de"]
+    assert locale.text("no.such.key", "de") == "no.such.key"
+    assert locale.text("nav.overview", "fr") == locale.catalogue()["nav.overview"]["en"]
+
+
+def test_every_catalogue_row_has_all_three_languages():
+    for key, texts in locale.catalogue().items():
+        assert all(texts[lang].strip() for lang in locale.LANGUAGES), key
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [("de-AT", "de"), ("nl_BE", "nl"), ("Deutsch", "de"), ("EN", "en"), ("fr", None), ("", None)],
+)
+def test_normalise(given, code):
+    assert locale.normalise(given) == code
+
+
+def test_d3_locale_matches_page_text():
+    de = locale.d3_number_locale("de")
+    assert (de["decimal"], de["thousands"], de["minus"]) == (",", ".", MINUS)
+    assert locale.d3_time_locale("nl")["months"][2] == "maart"
