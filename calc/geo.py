@@ -7,11 +7,14 @@ asking an online geocoder about a place name or postcode (never a person's name 
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,6 +22,7 @@ import duckdb
 import pandas as pd
 from geopy.distance import geodesic
 from geopy.extra.rate_limiter import RateLimiter
+from rapidfuzz import fuzz, process
 
 GAZETTEER_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 # Coordinates are rounded to ~100 m before pairing: fewer pairs to compute, coarser personal data.
@@ -341,3 +345,221 @@ class OnlineGeocoder:
         ).fetchall()
         del asked_queries  # read by DuckDB above, by name (replacement scan)
         return {(c, q): ((lat, lon) if found else None) for c, q, found, lat, lon in rows}
+
+
+# --- forgiving place matching -------------------------------------------------------------------
+#
+# A place that place_key() does not find is looked up once more, forgivingly: by a loose key
+# (connecting words such as "am", "an der", "a. d." left out, spaces ignored, umlaut spellings
+# ae/oe/ue folded) and then by similarity of the loose keys (rapidfuzz), so that "Krumpendorf am
+# Wörthersee", "Spittal a. d. Drau" and "Vilach" find their places. A forgiving match is taken
+# without asking only when it is unambiguous: one place behind the loose key, or a similarity of
+# at least `accept_score` with no other place within `margin` points (data/place_matching.csv).
+# Otherwise the best places are offered as suggestions for the user to confirm.
+
+PLACE_MATCHING_PATH: Path = GAZETTEER_PATH.parent / "place_matching.csv"
+
+# Words that join the parts of a place name and that people write in many ways or leave out:
+# "Spittal an der Drau", "Spittal a. d. Drau", "Spittal/Drau"; Dutch "Alphen aan den Rijn".
+_CONNECTORS: frozenset[str] = frozenset(
+    {"am", "an", "a", "d", "der", "dem", "den", "die", "im", "in", "i", "bei", "b", "ob", "auf"}
+    | {"aan", "de", "op", "bij"}
+)
+# The spelled-out umlauts, folded on both sides (place_key has already turned ä into a).
+_UMLAUT_SPELLINGS: tuple[tuple[str, str], ...] = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+
+
+def loose_place_key(text: str) -> str:
+    """place_key() without connecting words, umlaut spellings or spaces: 'Krumpendorf am
+    Wörthersee' and 'Krumpendorf am Woerther See' -> 'krumpendorfworthersee'. Loose keys of
+    different places can coincide (Neuenkirchen, Neunkirchen), so a loose key alone never
+    decides between two places."""
+    words = [w for w in place_key(text).split(" ") if w and w not in _CONNECTORS]
+    key = "".join(words)
+    for spelled, folded in _UMLAUT_SPELLINGS:
+        key = key.replace(spelled, folded)
+    return key
+
+
+@dataclass(frozen=True)
+class MatchRules:
+    """How forgiving a place lookup is (data/place_matching.csv)."""
+
+    accept_score: float
+    margin: float
+    suggest_score: float
+    max_suggestions: int
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> MatchRules:
+        with (path or PLACE_MATCHING_PATH).open(encoding="utf-8", newline="") as handle:
+            values = {row["key"]: row["value"] for row in csv.DictReader(handle)}
+        return cls(
+            accept_score=float(values["accept_score"]),
+            margin=float(values["margin"]),
+            suggest_score=float(values["suggest_score"]),
+            max_suggestions=int(values["max_suggestions"]),
+        )
+
+
+class MatchStatus(StrEnum):
+    EXACT = "exact"  # place_key() found it, as in a load's SQL join
+    LOOSE = "loose"  # one place behind the loose key: taken
+    FUZZY = "fuzzy"  # similar to one place only, above accept_score: taken
+    SUGGESTED = "suggested"  # not taken: the user confirms one of `suggestions`
+    NOT_FOUND = "not_found"  # nothing similar enough to suggest
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place of the gazetteer."""
+
+    country: str
+    name: str
+    admin1: str
+    lat: float
+    lon: float
+    population: int
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """What a forgiving lookup of `query` in `country` found. `place` is set when the match is
+    taken (exact, loose, fuzzy); `suggestions` are the places to offer otherwise, best first,
+    and `score` is the similarity of the best one (100 for exact and loose matches)."""
+
+    query: str
+    country: str
+    status: MatchStatus
+    place: Place | None = None
+    score: float = 0.0
+    suggestions: tuple[Place, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return self.place is not None
+
+    @property
+    def forgiven(self) -> bool:
+        """Taken although not written as in the gazetteer: worth telling the user."""
+        return self.status in (MatchStatus.LOOSE, MatchStatus.FUZZY)
+
+    def hint(self) -> str:
+        """The validation report's hint, the same in every language: 'Vilach → Villach?' when
+        suggesting, 'Vilach → Villach' when taken without asking, '' otherwise."""
+        if self.forgiven and self.place is not None:
+            return f"{self.query} → {self.place.name}"
+        if self.suggestions:
+            return f"{self.query} → {' | '.join(p.name for p in self.suggestions)}?"
+        return ""
+
+
+class PlaceMatcher:
+    """Forgiving lookups in the gazetteer; build it once per load, it indexes every name."""
+
+    def __init__(self, gazetteer: pd.DataFrame, rules: MatchRules | None = None) -> None:
+        """`gazetteer`: rows of country, place_key, name, admin1, lat, lon, population, one per
+        key (the `gazetteer` table that install() fills, or gazetteer_keys())."""
+        self.rules = rules or MatchRules.load()
+        self._exact: dict[tuple[str, str], Place] = {}
+        # per country: loose key -> the distinct places behind it
+        self._loose: dict[str, dict[str, list[Place]]] = {}
+        for row in gazetteer.itertuples(index=False):
+            place = Place(
+                country=str(row.country),
+                name=str(row.name),
+                admin1="" if pd.isna(row.admin1) else str(row.admin1),
+                lat=float(row.lat),
+                lon=float(row.lon),
+                population=int(row.population),
+            )
+            self._exact[(place.country, str(row.place_key))] = place
+            loose = loose_place_key(str(row.place_key))
+            if not loose:
+                continue
+            behind = self._loose.setdefault(place.country, {}).setdefault(loose, [])
+            if place not in behind:
+                behind.append(place)
+        self._choices = {country: list(keys) for country, keys in self._loose.items()}
+
+    @classmethod
+    def from_connection(
+        cls, con: duckdb.DuckDBPyConnection, rules: MatchRules | None = None
+    ) -> PlaceMatcher:
+        """From the installed `gazetteer` table (call install() first)."""
+        table = con.execute(
+            "SELECT country, place_key, name, admin1, lat, lon, population FROM gazetteer"
+        ).df()
+        return cls(table, rules)
+
+    def match(self, query: str, country: str) -> PlaceMatch:
+        """Look `query` up among the places of `country` (ISO alpha-2)."""
+        country = str(country).strip().upper()
+        exact = self._exact.get((country, place_key(query)))
+        if exact is not None:
+            return PlaceMatch(query, country, MatchStatus.EXACT, exact, 100.0)
+        loose = loose_place_key(query)
+        keys = self._loose.get(country, {})
+        if not loose or not keys:
+            return PlaceMatch(query, country, MatchStatus.NOT_FOUND)
+        behind = keys.get(loose, [])
+        if len(behind) == 1:
+            return PlaceMatch(query, country, MatchStatus.LOOSE, behind[0], 100.0)
+        ranked = self._ranked(loose, country)
+        rules = self.rules
+        if (
+            ranked
+            and len(behind) == 0
+            and ranked[0][1] >= rules.accept_score
+            and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= rules.margin)
+        ):
+            place, score = ranked[0]
+            return PlaceMatch(query, country, MatchStatus.FUZZY, place, score)
+        offered = [(p, s) for p, s in ranked if s >= rules.suggest_score]
+        offered = offered[: rules.max_suggestions]
+        if not offered:
+            return PlaceMatch(query, country, MatchStatus.NOT_FOUND)
+        return PlaceMatch(
+            query,
+            country,
+            MatchStatus.SUGGESTED,
+            score=offered[0][1],
+            suggestions=tuple(p for p, _ in offered),
+        )
+
+    def _ranked(self, loose: str, country: str) -> list[tuple[Place, float]]:
+        """The distinct places of the country by similarity of their best loose key, best
+        first; at equal scores the bigger place first."""
+        found = process.extract(
+            loose,
+            self._choices[country],
+            scorer=fuzz.ratio,
+            limit=max(10, 3 * self.rules.max_suggestions),
+            score_cutoff=min(self.rules.suggest_score, self.rules.accept_score - self.rules.margin),
+        )
+        best: dict[Place, float] = {}
+        for key, score, _ in found:
+            for place in self._loose[country][key]:
+                best[place] = max(best.get(place, 0.0), float(score))
+        return sorted(best.items(), key=lambda item: (-item[1], -item[0].population, item[0].name))
+
+    def match_many(self, queries: Iterable[tuple[str, str]]) -> dict[tuple[str, str], PlaceMatch]:
+        """match() of every distinct (country, place) pair, keyed as given."""
+        return {
+            (country, query): self.match(query, country)
+            for country, query in dict.fromkeys((str(c), str(q)) for c, q in queries)
+        }
+
+
+def gazetteer_keys(path: Path | None = None) -> pd.DataFrame:
+    """The keyed gazetteer as install() builds it, from the CSV alone (no database needed)."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(PLACE_KEY_MACRO_SQL)
+        con.execute(_GAZETTEER_DDL)
+        con.execute(_GAZETTEER_FILL, [str(path or GAZETTEER_PATH)])
+        return con.execute(
+            "SELECT country, place_key, name, admin1, lat, lon, population FROM gazetteer"
+        ).df()
+    finally:
+        con.close()

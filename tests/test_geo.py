@@ -429,3 +429,131 @@ def test_online_geocoder_uses_nominatim_by_default() -> None:
     geocoder = geo.OnlineGeocoder(user_agent="wegbilanz-test")  # no request is made here
     assert isinstance(geocoder.geocoder, Nominatim)
     assert geocoder.geocoder.headers["User-Agent"] == "wegbilanz-test"
+
+
+# --- forgiving place matching ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def matcher() -> geo.PlaceMatcher:
+    # Built from the installed table, as a load would; indexing 21,893 places takes a second.
+    connection = duckdb.connect(":memory:")
+    geo.install(connection)
+    built = geo.PlaceMatcher.from_connection(connection)
+    connection.close()
+    return built
+
+
+@pytest.mark.parametrize(
+    ("typed", "country", "status", "expected"),
+    [
+        # Case and spacing: place_key already ignores them.
+        pytest.param("  VILLACH ", "AT", "exact", "Villach", id="case-and-spaces"),
+        pytest.param(
+            "klagenfurt am woerthersee",
+            "AT",
+            "exact",
+            "Klagenfurt am Wörthersee",
+            id="umlaut-spelled-out",
+        ),
+        # "am/an der" written otherwise, umlauts spelled out, words run together.
+        pytest.param(
+            "Krumpendorf am Wörthersee", "AT", "loose", "Krumpendorf", id="wörthersee-one-word"
+        ),
+        pytest.param("Spittal a.d. Drau", "AT", "loose", "Spittal an der Drau", id="a.d."),
+        pytest.param("Spittal/Drau", "AT", "loose", "Spittal an der Drau", id="slash"),
+        pytest.param("Sankt Veit a. d. Glan", "AT", "loose", "Sankt Veit an der Glan", id="a. d."),
+        pytest.param("St.Veit Glan", "AT", "loose", "Sankt Veit an der Glan", id="no-connector"),
+        pytest.param("Voelkermarkt ", "AT", "exact", "Völkermarkt", id="oe"),
+        # Small typos, unambiguous and above accept_score (90).
+        pytest.param("Vilach", "AT", "fuzzy", "Villach", id="Vilach"),
+        pytest.param("Spital an der Drau", "AT", "fuzzy", "Spittal an der Drau", id="Spital"),
+        pytest.param("Hermagr", "AT", "fuzzy", "Hermagor", id="Hermagr"),
+        pytest.param("Völkermark", "AT", "fuzzy", "Völkermarkt", id="Völkermark"),
+        pytest.param("Grafenstien", "AT", "fuzzy", "Grafenstein", id="swapped-letters"),
+        pytest.param(
+            "Feldkirchen i. K.", "AT", "fuzzy", "Feldkirchen in Kärnten", id="abbreviated"
+        ),
+        pytest.param("Klagenfurth", "AT", "fuzzy", "Klagenfurt am Wörthersee", id="Klagenfurth"),
+    ],
+)
+def test_forgiving_lookup_takes_the_one_place_meant(
+    matcher: geo.PlaceMatcher, typed: str, country: str, status: str, expected: str
+) -> None:
+    # GIVEN a place name written as people write it WHEN looked up
+    found = matcher.match(typed, country)
+    # THEN the place is taken, and the match says how it was found
+    assert found.status == status
+    assert found.place is not None and found.place.name == expected
+
+
+def test_a_typo_is_taken_with_a_hint_and_its_score(matcher: geo.PlaceMatcher) -> None:
+    found = matcher.match("Vilach", "AT")
+    # rapidfuzz ratio of 'vilach' and 'villach': 2 · 6 common letters / (6 + 7) letters
+    assert found.score == pytest.approx(100 * 2 * 6 / 13, rel=1e-9)
+    assert found.hint() == "Vilach → Villach"
+    assert found.forgiven and found.accepted
+
+
+@pytest.mark.parametrize(
+    ("typed", "country", "first", "also"),
+    [
+        # A different city's name: 'wolfsburg' vs 'wolfsberg' scores 2 · 8 / 18 = 88.9 < 90.
+        pytest.param("Wolfsburg", "AT", "Wolfsberg", set(), id="below-threshold"),
+        # Two real places about as close: Neunkirchen and Neuenkirchen both score 95.2.
+        pytest.param("Nuenkirchen", "DE", "Neunkirchen", {"Neuenkirchen"}, id="ambiguous"),
+    ],
+)
+def test_unsure_matches_are_only_suggested(
+    matcher: geo.PlaceMatcher, typed: str, country: str, first: str, also: set[str]
+) -> None:
+    found = matcher.match(typed, country)
+    assert found.status == "suggested"
+    assert not found.accepted
+    names = [p.name for p in found.suggestions]
+    assert names[0] == first
+    assert also <= set(names)
+    assert len(names) <= matcher.rules.max_suggestions
+    assert found.hint() == f"{typed} → {' | '.join(names)}?"
+
+
+def test_nothing_similar_gets_no_suggestion(matcher: geo.PlaceMatcher) -> None:
+    found = matcher.match("Xyzzy", "AT")
+    assert found.status == "not_found"
+    assert found.suggestions == ()
+    assert found.hint() == ""
+
+
+def test_a_place_is_looked_up_in_its_own_country_only(matcher: geo.PlaceMatcher) -> None:
+    # Villach is Austrian: in Germany nothing scores near it.
+    assert not matcher.match("Villach", "DE").accepted
+
+
+def test_the_threshold_comes_from_the_data_file(tmp_path: Path) -> None:
+    # GIVEN a rules file that accepts down to 85 points
+    rules = tmp_path / "rules.csv"
+    text = geo.PLACE_MATCHING_PATH.read_text(encoding="utf-8")
+    rules.write_text(text.replace("accept_score,90,", "accept_score,85,"), encoding="utf-8")
+    loaded = geo.MatchRules.load(rules)
+    assert loaded.accept_score == 85
+    # WHEN Wolfsburg (88.9 against Wolfsberg) is looked up with it
+    gazetteer = geo.gazetteer_keys()
+    found = geo.PlaceMatcher(gazetteer[gazetteer["country"] == "AT"], loaded).match(
+        "Wolfsburg", "AT"
+    )
+    # THEN it is taken: Wolfsberg leads the next place (Wolfurt, 2 · 6 / 16 = 75) by far more
+    # than the margin
+    assert found.status == "fuzzy" and found.place is not None
+    assert found.place.name == "Wolfsberg"
+
+
+def test_loose_key_drops_connectors_and_umlaut_spellings() -> None:
+    assert geo.loose_place_key("Krumpendorf am Woerther See") == "krumpendorfworthersee"
+    assert geo.loose_place_key("Spittal a. d. Drau") == geo.loose_place_key("Spittal an der Drau")
+    assert geo.loose_place_key("Alphen aan den Rijn") == "alphenrijn"
+
+
+def test_match_many_answers_each_pair_once(matcher: geo.PlaceMatcher) -> None:
+    answers = matcher.match_many([("AT", "Vilach"), ("AT", "Vilach"), ("AT", "Hermagor")])
+    assert set(answers) == {("AT", "Vilach"), ("AT", "Hermagor")}
+    assert answers[("AT", "Hermagor")].status == "exact"
