@@ -1,21 +1,27 @@
 """Wegbilanz: entry point. Frames the app (page config, language, shared filters) and routes."""
 
+from pathlib import Path
+
 import streamlit as st
 
-from ui import db, filters
+from calc import locale
+from ui import db, filters, url
 from ui.i18n import LANG_KEY, LANGUAGES, browser_language, t
 
-st.set_page_config(page_title="Wegbilanz", page_icon=":material/eco:", layout="wide")
+# The tab icon is a file of the app: a Material icon here would be fetched from Google's servers.
+ICON = Path(__file__).parent / "ui" / "icon.svg"
+st.set_page_config(page_title="Wegbilanz", page_icon=ICON, layout="wide")
 
-languages = list(LANGUAGES)
+# The URL holds the language's code (?lang=de), the selector shows its name.
+url.seed(LANG_KEY, LANGUAGES, normalise=locale.normalise)
+st.session_state.setdefault(LANG_KEY, browser_language())
 st.sidebar.selectbox(
     ":material/translate: Sprache · Language · Taal",
-    languages,
-    index=languages.index(browser_language()),
+    list(LANGUAGES),
     format_func=LANGUAGES.__getitem__,
     key=LANG_KEY,
-    bind="query-params",
 )
+url.keep(LANG_KEY)
 
 PAGES = [
     ("pages/overview.py", "overview", ":material/dashboard:"),
