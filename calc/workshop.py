@@ -10,7 +10,6 @@ without touching them. Exports: an Excel workbook and a printable HTML page.
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,10 +17,8 @@ from datetime import date
 
 import duckdb
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
+from calc import locale, xlsx
 from calc.schema import STAFF_GROUP, Channel
 from calc.units import KG_PER_T
 
@@ -502,34 +499,79 @@ def plan_tables(
     return tables
 
 
-def plan_xlsx(tables: Mapping[str, pd.DataFrame]) -> bytes:
-    """An Excel workbook, one sheet per table, headers bold and frozen, long text wrapped."""
-    book = Workbook()
-    book.remove(book.active)
+# How each column of plan_tables is formatted in a workbook.
+PLAN_KINDS: dict[str, xlsx.Kind] = {
+    "deadline": xlsx.Kind.DATE,
+    "effect_t": xlsx.Kind.TONNES,
+    "effect_low_t": xlsx.Kind.TONNES,
+    "effect_high_t": xlsx.Kind.TONNES,
+    "year": xlsx.Kind.YEAR,
+    "measured_t": xlsx.Kind.TONNES,
+    "target_t": xlsx.Kind.TONNES,
+    "t_co2e": xlsx.Kind.TONNES,
+    "share": xlsx.Kind.PERCENT,
+    "change_share": xlsx.Kind.PERCENT,
+}
+# Coded columns and the catalogue prefix of their values' texts.
+_PLAN_CODES: dict[str, str] = {
+    "status": "workshop.status",
+    "effect_source": "workshop.source",
+    "kind": "workshop.kind",
+    "stage": "workshop.step",
+}
+
+
+def item_label(kind: str, item: str, lang: str, office_names: Mapping[str, str]) -> str:
+    """A hotspot's item in words: the office's name, the client group or the activity."""
+    if kind == "office":
+        return office_names.get(item, item)
+    key = f"group.{item}" if kind == "group" else f"activity.{item}"
+    return locale.text(key, lang) if locale.has(key) else item
+
+
+def plan_sheets(
+    tables: Mapping[str, pd.DataFrame], lang: str, office_names: Mapping[str, str] | None = None
+) -> list[xlsx.Sheet]:
+    """plan_tables in the language `lang`: sheet names, headers, statuses, kinds and hotspot
+    items in words, each column with its format."""
+    names = office_names or {}
+    sheets = []
     for name, table in tables.items():
-        sheet = book.create_sheet(title=name[:31])
-        sheet.append([str(c) for c in table.columns])
-        for record in table.itertuples(index=False):
-            sheet.append([_cell(v) for v in record])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for index, column in enumerate(table.columns, start=1):
-            longest = max([len(str(column)), *(len(str(v)) for v in table[column])], default=8)
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = min(max(longest + 2, 8), 60)
-            if longest > 60:
-                for cell in sheet[letter][1:]:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        frame = table
+        if name == "hotspots":
+            frame = frame.assign(
+                item=[
+                    item_label(k, i, lang, names)
+                    for k, i in zip(frame["kind"], frame["item"], strict=True)
+                ]
+            )
+        for column, prefix in _PLAN_CODES.items():
+            if column in frame:
+                frame = frame.assign(
+                    **{
+                        column: [
+                            "" if xlsx.is_empty(v) else locale.text(f"{prefix}.{v}", lang)
+                            for v in frame[column]
+                        ]
+                    }
+                )
+        headers = {c: locale.text(f"workshop.col.{c}", lang) for c in frame.columns}
+        sheets.append(
+            xlsx.Sheet(
+                title=locale.text(f"workshop.sheet.{name}", lang),
+                table=frame.rename(columns=headers),
+                kinds={headers[c]: PLAN_KINDS[c] for c in frame.columns if c in PLAN_KINDS},
+            )
+        )
+    return sheets
 
 
-def _cell(value: object) -> object:
-    """A value openpyxl can write: no NaN or NaT (empty cells instead), plain dates."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
+def plan_xlsx(
+    tables: Mapping[str, pd.DataFrame],
+    lang: str = "en",
+    office_names: Mapping[str, str] | None = None,
+) -> bytes:
+    """The plan (plan_tables) as an Excel workbook in `lang`: one sheet per table, headers
+    bold and frozen, tonnes with one decimal, shares as percent, deadlines as dates, every text
+    as text (formula-like input neutralised, calc.xlsx)."""
+    return xlsx.workbook(plan_sheets(tables, lang, office_names), lang)

@@ -15,7 +15,10 @@ import streamlit as st
 from calc import model, report, saved, scenario, workshop
 from calc.schema import Channel
 from ui import charts, compute, db, filters
-from ui.i18n import percent, t, tonnes
+from ui import frame as _frame
+from ui.i18n import language, percent, t, tonnes
+
+_frame.require()  # first request after a start: rerun through app.py
 
 SPACE_KEY = "team"  # the workspace, in the URL so a team can bookmark its own
 STEP_KEY = "step"  # the stage of the cycle, kept while the session lasts
@@ -622,12 +625,16 @@ st.text_area(
     placeholder=t(f"workshop.note.placeholder.{step}"),
 )
 
-tables = localised(workshop.plan_tables(plan, progress, hotspots, workshop.notes(con, space)))
+office_names = dict(
+    zip(compute.cube().offices["office_id"], compute.cube().offices["name"], strict=True)
+)
+plan_tables = workshop.plan_tables(plan, progress, hotspots, workshop.notes(con, space))
+tables = localised(plan_tables)
 file_stem = f"wegbilanz-{space}".replace(" ", "-")
 with export_slot, st.popover(t("workshop.export"), icon=":material/download:"):
     st.download_button(
         t("workshop.export.xlsx"),
-        workshop.plan_xlsx(tables),
+        workshop.plan_xlsx(plan_tables, language(), office_names),
         file_name=f"{file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="workshop_xlsx",

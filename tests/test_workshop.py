@@ -267,22 +267,40 @@ def _plan(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> dict[str, pd.Da
 def test_the_plan_exports_to_excel(con, demo):
     _, rows, _ = demo
     tables = _plan(con, rows)
-    book = openpyxl.load_workbook(io.BytesIO(workshop.plan_xlsx(tables)))
-    assert book.sheetnames == ["actions", "targets", "hotspots", "notes"]
-    actions = book["actions"]
+    book = openpyxl.load_workbook(io.BytesIO(workshop.plan_xlsx(tables, "en")))
+    assert book.sheetnames == ["Actions", "Targets", "Hotspots", "Notes"]
+    actions = book["Actions"]
     header = [cell.value for cell in actions[1]]
-    record = dict(zip(header, (cell.value for cell in actions[2]), strict=True))
-    assert record["title"] == "Heat pump <office KLU>"
-    assert record["status"] == "doing"
-    assert record["effect_t"] == pytest.approx(12.5)
-    assert record["deadline"].date() == date(2027, 3, 31)
+    cells = dict(zip(header, actions[2], strict=True))
+    assert cells["Title"].value == "Heat pump <office KLU>"
+    assert cells["Status"].value == "Doing"  # the status in words, not its code
+    assert cells["Effect (t CO2e per year)"].value == pytest.approx(12.5)
+    assert cells["Effect (t CO2e per year)"].number_format == "#,##0.0"
+    assert cells["Deadline"].value.date() == date(2027, 3, 31)
+    assert cells["Deadline"].is_date
+    assert cells["Saved scenario"].value is None  # empty, never "None" or "nan"
     assert actions.freeze_panes == "A2"
-    targets = {row[0]: row[1:] for row in book["targets"].iter_rows(min_row=2, values_only=True)}
+    targets = {row[0]: row[1:] for row in book["Targets"].iter_rows(min_row=2, values_only=True)}
     base_t = model.totals(rows)[2019] / 1000
     assert targets[2030][1] == pytest.approx(base_t * 0.5, rel=1e-12)
     assert targets[2022][0] == pytest.approx(model.totals(rows)[2022] / 1000, rel=1e-12)
-    notes = list(book["notes"].iter_rows(min_row=2, values_only=True))
-    assert notes == [("diagnose", "In-person visits dominate.")]
+    assert targets[2030][0] is None  # not measured yet: empty
+    share = book["Hotspots"]["D2"]
+    assert share.number_format == "0.0%" and 0 < share.value <= 1
+    notes = list(book["Notes"].iter_rows(min_row=2, values_only=True))
+    assert notes == [("Diagnose", "In-person visits dominate.")]
+
+
+def test_the_plan_exports_to_excel_in_german(con, demo):
+    _, rows, _ = demo
+    book = openpyxl.load_workbook(io.BytesIO(workshop.plan_xlsx(_plan(con, rows), "de")))
+    assert book.sheetnames == ["Maßnahmen", "Ziele", "Hotspots", "Notizen"]
+    actions = book["Maßnahmen"]
+    header = [cell.value for cell in actions[1]]
+    cells = dict(zip(header, actions[2], strict=True))
+    assert cells["Status"].value == "In Arbeit"
+    assert cells["Frist"].number_format == "DD.MM.YYYY"
+    assert [c.value for c in book["Notizen"][2]] == ["Analysieren", "In-person visits dominate."]
 
 
 def test_the_plan_exports_to_a_printable_page_without_network(con, demo):
