@@ -19,7 +19,10 @@ from streamlit.typing import UploadedFile
 from calc import dataset, geo, loaders, templates
 from calc.schema import TABLES
 from ui import cached_views, db
+from ui import frame as _frame
 from ui.i18n import language, number, t
+
+_frame.require()  # first request after a start: rerun through app.py
 
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "xlsm"]
 PLACE_COLUMNS = frozenset({"place", "postcode", "destination"})

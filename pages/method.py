@@ -18,7 +18,10 @@ from calc import model, scenario
 from calc.factors import FactorError, FactorSet, rescaled_bounds
 from calc.schema import Mode
 from ui import compute, filters
+from ui import frame as _frame
 from ui.i18n import number, percent, t
+
+_frame.require()  # first request after a start: rerun through app.py
 
 EDITABLE = ("value", "low", "high")
 EDITOR_ROUND_KEY = "method_editor_round"  # session: a new value gives a fresh, unedited editor

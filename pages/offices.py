@@ -7,7 +7,10 @@ import streamlit as st
 
 from calc import indicators, origins, privacy, units
 from ui import cached_views, charts, compute, db, filters
+from ui import frame as _frame
 from ui.i18n import language, number, t
+
+_frame.require()  # first request after a start: rerun through app.py
 
 YEAR_KEY = "offices_year"
 BY_OFFICE_KEY = "offices_by_office"

@@ -5,7 +5,10 @@ import streamlit as st
 from calc import comparison as calc_comparison
 from calc import presenter, scenario
 from ui import charts, compute, filters
+from ui import frame as _frame
 from ui.i18n import number, percent, t, tonnes
+
+_frame.require()  # first request after a start: rerun through app.py
 
 
 def interval_caption(estimate: calc_comparison.Estimate, signed: bool = False) -> str:

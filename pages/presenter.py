@@ -11,7 +11,10 @@ from calc import comparison as calc_comparison
 from calc import presenter, privacy, saved, scenario
 from calc.units import MINUS
 from ui import charts, compute, db, filters
+from ui import frame as _frame
 from ui.i18n import number, percent, t, tonnes
+
+_frame.require()  # first request after a start: rerun through app.py
 
 SLIDE_KEY = "slide"  # 1-based slide number, in the URL
 AUTO_KEY = "auto"  # seconds per slide for a booth (0: by hand), in the URL

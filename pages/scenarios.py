@@ -27,9 +27,12 @@ from calc.scenario import (
 )
 from calc.units import KG_PER_T
 from ui import compute, db
+from ui import frame as _frame
 from ui import scenario_state as state
 from ui.filters import group_label
 from ui.i18n import number, percent, t, tonnes
+
+_frame.require()  # first request after a start: rerun through app.py
 
 NAME_KEY = "scenario_name"
 PICK_KEY = "scenario_pick"

@@ -6,7 +6,10 @@ import streamlit as st
 from calc import privacy, staff_travel, units
 from calc.schema import STAFF_GROUP, Activity, Mode
 from ui import cached_views, charts, compute, db, filters
+from ui import frame as _frame
 from ui.i18n import number, percent, t, tonnes
+
+_frame.require()  # first request after a start: rerun through app.py
 
 KG_DECIMALS = 2
 

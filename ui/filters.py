@@ -7,7 +7,7 @@ import streamlit as st
 
 from calc import model
 from calc.schema import STAFF_GROUP
-from ui import compute
+from ui import compute, url
 from ui.i18n import t
 
 REFERENCE_KEY = "ref"
@@ -35,22 +35,26 @@ def draw_sidebar() -> None:
         bind="query-params",
     )
     names = dict(zip(offices["office_id"], offices["name"], strict=True))
+    # Offices and groups are shown by name but kept in the URL by id (?offices=KLU&groups=staff),
+    # so that a link made in one language keeps its filters in another.
+    url.seed(OFFICES_KEY, names, multi=True)
     st.sidebar.multiselect(
         t("filters.offices"),
         list(names),
         format_func=names.__getitem__,
         key=OFFICES_KEY,
-        bind="query-params",
         placeholder=t("filters.all_offices"),
     )
+    url.keep(OFFICES_KEY, multi=True)
+    url.seed(GROUPS_KEY, groups, multi=True)
     st.sidebar.multiselect(
         t("filters.groups"),
         groups,
         format_func=group_label,
         key=GROUPS_KEY,
-        bind="query-params",
         placeholder=t("filters.all_groups"),
     )
+    url.keep(GROUPS_KEY, multi=True)
 
 
 def group_label(group: str) -> str:
