@@ -1,196 +1,75 @@
-"""Altair chart builders shared by the pages (presenter mode reuses them with `large=True`).
+"""The chart builders of calc.charts in the session's language, for the pages (presenter mode
+reuses them with `large=True`).
 
-Each builder takes a tidy DataFrame whose label columns are already translated and returns a
-finished chart: numbers follow the interface language, and `large` sizes text for a projector.
-Nothing here loads tiles or fonts, so every chart, the map included, works offline.
+calc.charts builds every chart without Streamlit, so that the reports draw the same charts; this
+module only adds the language the session chose and the texts of the units. Nothing here loads
+tiles or fonts, so every chart, the map included, works offline.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 import altair as alt
 import pandas as pd
 from geopy.distance import geodesic
 
-from calc import locale
+from calc import charts as builders
+from calc.charts import (
+    AXIS_TEXT_COLOR,
+    DECREASE_COLOR,
+    GRID_COLOR,
+    INCREASE_COLOR,
+    MODE_COLORS,
+    OFFICE_COLOR,
+    TOTAL_COLOR,
+    AltairChart,
+)
 from calc.comparison import Comparison
-from calc.comparison import waterfall as comparison_waterfall
-from calc.units import KG_PER_T, MINUS
-from ui.i18n import language, t, tonnes
+from ui.i18n import language, t
 
-# Okabe-Ito colours: distinct for colour-blind viewers and on a washed-out projector.
-INCREASE_COLOR = "#D55E00"
-DECREASE_COLOR = "#009E73"
-TOTAL_COLOR = "#3B3B3B"
-OFFICE_COLOR = "#000000"
-GRID_COLOR = "#C8C8C8"
-# Darker than the theme's faded axis text, which a projector washes out.
-AXIS_TEXT_COLOR = "#333333"
-
-# One colour per means of travel on every chart, whichever modes a chart happens to show.
-MODE_COLORS = {
-    "car": "#E69F00",
-    "ev": "#F5C76B",
-    "motorbike": "#8C6D1F",
-    "pt": "#0072B2",
-    "bus": "#3E8FC7",
-    "rail": "#56B4E9",
-    "tram": "#9AD0F0",
-    "plane": "#D55E00",
-    "bike": "#009E73",
-    "ebike": "#66C2A5",
-    "walk": "#CC79A7",
-}
+__all__ = [
+    "AXIS_TEXT_COLOR",
+    "DECREASE_COLOR",
+    "GRID_COLOR",
+    "INCREASE_COLOR",
+    "MODE_COLORS",
+    "OFFICE_COLOR",
+    "TOTAL_COLOR",
+    "AltairChart",
+]
 
 _CIRCLE_POINTS = 72
 
 
-# What st.altair_chart accepts: every top-level chart that the builders here return.
-AltairChart = (
-    alt.Chart
-    | alt.LayerChart
-    | alt.HConcatChart
-    | alt.VConcatChart
-    | alt.ConcatChart
-    | alt.FacetChart
-    | alt.RepeatChart
-)
-
-
 def _sizes(large: bool) -> dict[str, int]:
-    return (
-        {"label": 20, "title": 22, "text": 24, "height": 480}
-        if large
-        else {"label": 12, "title": 13, "text": 13, "height": 320}
-    )
-
-
-def _number_locale() -> dict:
-    # d3-format locale so axis ticks and tooltips use the same separators as the page text.
-    return locale.d3_number_locale(language())
+    return builders.sizes(large)
 
 
 def _finish(chart: AltairChart, large: bool) -> AltairChart:
-    size = _sizes(large)
-    return (
-        chart.configure(
-            locale={"number": _number_locale(), "time": locale.d3_time_locale(language())}
-        )
-        .configure_axis(
-            labelFontSize=size["label"],
-            titleFontSize=size["title"],
-            labelColor=AXIS_TEXT_COLOR,
-            titleColor=AXIS_TEXT_COLOR,
-        )
-        .configure_legend(
-            labelFontSize=size["label"],
-            titleFontSize=size["title"],
-            labelColor=AXIS_TEXT_COLOR,
-            titleColor=AXIS_TEXT_COLOR,
-            orient="bottom",
-        )
-        .configure_text(fontSize=size["text"])
-    )
-
-
-# -- waterfall of the decomposition ----------------------------------------------------------
+    return builders.finish(chart, large, language())
 
 
 def waterfall_frame(result: Comparison, labels: Mapping[str, str]) -> pd.DataFrame:
-    """calc.comparison.waterfall in tonnes, with display texts; `labels` maps `reference`,
-    `current` and every effect name to its label."""
-    steps = comparison_waterfall(result)
-    text = [
-        tonnes(kg) if kind == "total" else signed_tonnes(kg)
-        for kind, kg in zip(steps["kind"], steps["kg"], strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            "step": steps["step"],
-            "label": steps["step"].map(labels),
-            "kind": steps["kind"],
-            "t_co2e": steps["kg"] / KG_PER_T,
-            "start_t_co2e": steps["start_kg"] / KG_PER_T,
-            "end_t_co2e": steps["end_kg"] / KG_PER_T,
-            "text": text,
-        }
-    )
+    """calc.comparison.waterfall in tonnes, with display texts in the session's language."""
+    return builders.waterfall_frame(result, labels, language())
 
 
 def signed_tonnes(kg: float, decimals: int = 1) -> str:
     """Tonnes with an explicit sign (+ or a true minus), for changes."""
-    text = tonnes(abs(kg), decimals)
-    if round(kg / KG_PER_T, decimals) == 0:
-        return text
-    return f"+{text}" if kg > 0 else f"{MINUS}{text}"
+    return builders.signed_tonnes(kg, language(), decimals)
 
 
 def waterfall(frame: pd.DataFrame, large: bool = False) -> AltairChart:
     """Floating bars from the reference total through each effect to the current total."""
-    size = _sizes(large)
-    top = frame.assign(top_t_co2e=frame[["start_t_co2e", "end_t_co2e"]].max(axis=1))
-    # The x field is the step, not its label: with the same year twice, labels would merge.
-    labels = json.dumps(dict(zip(frame["step"], frame["label"], strict=True)))
-    axis = alt.Axis(labelAngle=0, labelLimit=240, labelExpr=f"{labels}[datum.value]")
-    base = alt.Chart(top).encode(x=alt.X("step:N", sort=list(frame["step"]), title=None, axis=axis))
-    bars = base.mark_bar(size=size["height"] // 6).encode(
-        y=alt.Y("start_t_co2e:Q", title=t("unit.t")),
-        y2="end_t_co2e:Q",
-        color=alt.Color(
-            "kind:N",
-            scale=alt.Scale(
-                domain=["total", "increase", "decrease"],
-                range=[TOTAL_COLOR, INCREASE_COLOR, DECREASE_COLOR],
-            ),
-            legend=None,
-        ),
-        tooltip=[
-            alt.Tooltip("label:N", title=" "),
-            alt.Tooltip("text:N", title=t("unit.t")),
-        ],
-    )
-    labels = base.mark_text(baseline="bottom", dy=-4, fontWeight="bold").encode(
-        y="top_t_co2e:Q", text="text:N"
-    )
-    return _finish((bars + labels).properties(height=size["height"]), large)
-
-
-# -- digital share over the years ------------------------------------------------------------
+    return builders.waterfall(frame, value_title=t("unit.t"), lang=language(), large=large)
 
 
 def digital_share(
     frame: pd.DataFrame, y_title: str, series: str | None = None, large: bool = False
 ) -> AltairChart:
     """Lines of the digital share per year; one line per value of `series` if given."""
-    size = _sizes(large)
-    encoding = {
-        "x": alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
-        "y": alt.Y(
-            "share:Q",
-            title=y_title,
-            axis=alt.Axis(format=".0%"),
-            scale=alt.Scale(domain=[0, 1]),
-        ),
-        "tooltip": [
-            alt.Tooltip("year:O", title=" "),
-            alt.Tooltip("share:Q", title=y_title, format=".1%"),
-        ],
-    }
-    if series:
-        encoding["color"] = alt.Color(f"{series}:N", title=None, legend=alt.Legend(columns=4))
-        encoding["tooltip"] = [alt.Tooltip(f"{series}:N", title=" "), *encoding["tooltip"]]
-    chart = (
-        alt.Chart(frame)
-        .mark_line(point=alt.OverlayMarkDef(size=12 * size["label"]), strokeWidth=4 if large else 2)
-        .encode(**encoding)
-        .properties(height=size["height"])
-    )
-    return _finish(chart, large)
-
-
-# -- generic bars and heatmap ----------------------------------------------------------------
+    return builders.digital_share(frame, y_title, lang=language(), series=series, large=large)
 
 
 def stacked_bar(
@@ -208,57 +87,22 @@ def stacked_bar(
     horizontal: bool = False,
     large: bool = False,
 ) -> AltairChart:
-    """Bars of `value` per `category`, stacked by `stack`.
-
-    `stack_order` fixes the stacking order and legend, `stack_colors` (same length) the
-    colours; `horizontal` suits long category names.
-    """
-    size = _sizes(large)
-    color = alt.Color(f"{stack}:N", title=None)
-    extra = {}
-    if stack_order:
-        palette = list(stack_colors) if stack_colors else alt.Undefined
-        scale = alt.Scale(domain=list(stack_order), range=palette)
-        color = alt.Color(f"{stack}:N", title=None, scale=scale)
-        rank = {label: i for i, label in enumerate(stack_order)}
-        frame = frame.assign(stack_rank=frame[stack].map(rank))
-        extra["order"] = alt.Order("stack_rank:Q")
-    sort = list(category_order) if category_order else None
-    categories: alt.X | alt.Y
-    values: alt.X | alt.Y
-    height: alt.Step | int
-    if horizontal:
-        categories = alt.Y(
-            f"{category}:N", sort=sort, title=category_title, axis=alt.Axis(labelLimit=260)
-        )
-        values = alt.X(f"{value}:Q", title=value_title, stack="zero")
-        height = alt.Step(44 if large else 30)  # per bar, so few or many bars all read well
-    else:
-        categories = alt.X(
-            f"{category}:N",
-            sort=sort,
-            title=category_title,
-            axis=alt.Axis(labelAngle=0, labelLimit=200),
-        )
-        values = alt.Y(f"{value}:Q", title=value_title, stack="zero")
-        height = size["height"]
-    chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            categories,
-            values,
-            color=color,
-            tooltip=[
-                alt.Tooltip(f"{category}:N", title=category_title or " "),
-                alt.Tooltip(f"{stack}:N", title=" "),
-                alt.Tooltip(f"{value}:Q", title=value_title or " ", format=value_format),
-            ],
-            **extra,
-        )
-        .properties(height=height)
+    """Bars of `value` per `category`, stacked by `stack` (calc.charts.stacked_bar)."""
+    return builders.stacked_bar(
+        frame,
+        category,
+        value,
+        stack,
+        category_title=category_title,
+        value_title=value_title,
+        stack_order=stack_order,
+        stack_colors=stack_colors,
+        category_order=category_order,
+        value_format=value_format,
+        horizontal=horizontal,
+        large=large,
+        lang=language(),
     )
-    return _finish(chart, large)
 
 
 def heatmap(
@@ -275,34 +119,28 @@ def heatmap(
     large: bool = False,
 ) -> AltairChart:
     """Cells coloured by `value`, with the number written in each cell."""
-    size = _sizes(large)
-    # Dark text on light cells and light text on dark cells keeps every number readable.
-    threshold = (float(frame[value].min()) + float(frame[value].max())) / 2 if len(frame) else 0.0
-    base = alt.Chart(frame).encode(
-        x=alt.X(
-            f"{x}:N",
-            sort=list(x_order) if x_order else None,
-            title=x_title,
-            axis=alt.Axis(labelAngle=0, orient="top", labelOverlap=False),
-        ),
-        y=alt.Y(f"{y}:N", title=y_title, sort=None, axis=alt.Axis(labelLimit=260)),
+    return builders.heatmap(
+        frame,
+        x,
+        y,
+        value,
+        x_title=x_title,
+        y_title=y_title,
+        value_title=value_title,
+        x_order=x_order,
+        value_format=value_format,
+        large=large,
+        lang=language(),
     )
-    cells = base.mark_rect().encode(
-        color=alt.Color(f"{value}:Q", title=value_title, legend=None),
-        tooltip=[
-            alt.Tooltip(f"{y}:N", title=y_title or " "),
-            alt.Tooltip(f"{x}:N", title=x_title or " "),
-            alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
-        ],
+
+
+def population_bars(
+    split: pd.DataFrame, labels: Mapping[str, str], reference: int, current: int
+) -> AltairChart:
+    """Stacked bars of clients and staff in the two years (calc.presenter.population_split)."""
+    return builders.population_bars(
+        split, labels, reference, current, value_title=t("unit.t"), lang=language()
     )
-    numbers = base.mark_text(fontSize=size["label"]).encode(
-        text=alt.Text(f"{value}:Q", format=value_format),
-        color=alt.condition(
-            alt.datum[value] > threshold, alt.value("#FFFFFF"), alt.value("#000000")
-        ),
-    )
-    height = alt.Step(44 if large else 30)  # per row, so few or many rows all read well
-    return _finish((cells + numbers).properties(height=height, width="container"), large)
 
 
 # -- offline map -----------------------------------------------------------------------------
@@ -394,27 +232,3 @@ def office_map(
     )
     chart = alt.layer(*layers).project(type="mercator").properties(height=size["height"] * 1.6)
     return _finish(chart, large)
-
-
-def population_bars(
-    split: pd.DataFrame, labels: Mapping[str, str], reference: int, current: int
-) -> AltairChart:
-    """Stacked bars of clients and staff in the two years (calc.presenter.population_split)."""
-    years = {"reference_kg": str(reference), "current_kg": str(current)}
-    long = split.melt(id_vars="population", value_vars=list(years), value_name="kg")
-    frame = pd.DataFrame(
-        {
-            "year": long["variable"].map(years),
-            "who": long["population"].map(labels),
-            "t_co2e": long["kg"] / KG_PER_T,
-        }
-    )
-    return stacked_bar(
-        frame,
-        "year",
-        "t_co2e",
-        "who",
-        value_title=t("unit.t"),
-        category_order=list(years.values()),
-        stack_order=[labels[p] for p in split["population"]],
-    )
