@@ -13,6 +13,7 @@ from calc.units import MINUS
 from ui import charts, compute, db, filters
 from ui import frame as _frame
 from ui.i18n import number, percent, t, tonnes
+from ui.plain import plain
 
 _frame.require()  # first request after a start: rerun through app.py
 
@@ -298,7 +299,7 @@ def slide_offices(slides: presenter.Slides) -> None:
 def slide_scenario(slides: presenter.Slides) -> None:
     name = st.session_state.get(SCENARIO_KEY) or scenario_names[0]
     what_if = saved.load(db.cursor(), name)
-    title(t("presenter.scenario.title", name=name))
+    title(t("presenter.scenario.title", name=plain(name)))
     try:
         shown = compute.scenario_slide(what_if)
     except scenario.ScenarioError:

@@ -31,6 +31,7 @@ from ui import frame as _frame
 from ui import scenario_state as state
 from ui.filters import group_label
 from ui.i18n import number, percent, t, tonnes
+from ui.plain import plain
 
 _frame.require()  # first request after a start: rerun through app.py
 
@@ -103,9 +104,11 @@ def channel_levers(cube: Cube, ctx: state.Context) -> None:
                 for name in ids:
                     where = {kind: name}
                     if st.toggle(
-                        label(name), key=state.key_for(state.OWN, **where), bind="query-params"
+                        plain(label(name)),
+                        key=state.key_for(state.OWN, **where),
+                        bind="query-params",
                     ):
-                        with_own.append(label(name))
+                        with_own.append(plain(label(name)))
                         keys = [state.key_for(c, **where) for c in state.CHANNELS]
                         share_sliders(keys, labels, side_by_side=True)
         if with_own:
@@ -348,7 +351,7 @@ def workbench(cube: Cube, factors: FactorSet) -> None:
             current, scaled = state.scenario(ctx)
             result = apply(cube, factors, current)
         except ScenarioError as exc:
-            st.error(t("scenarios.invalid", error=exc), icon=":material/error:")
+            st.error(t("scenarios.invalid", error=plain(exc)), icon=":material/error:")
             return
         if scaled:
             st.warning(t("scenarios.capped"), icon=":material/percent:")
@@ -376,10 +379,10 @@ def on_save(cube: Cube, factors: FactorSet) -> None:
         current, _ = state.scenario(context(cube, factors))
         name = saved.save(db.cursor(), st.session_state.get(NAME_KEY, ""), current)
     except ScenarioError as exc:
-        flash("error", t("scenarios.save.failed", error=exc))
+        flash("error", t("scenarios.save.failed", error=plain(exc)))
         return
     st.session_state[PICK_KEY] = name
-    flash("success", t("scenarios.save.done", name=name))
+    flash("success", t("scenarios.save.done", name=plain(name)))
 
 
 def on_load(cube: Cube, factors: FactorSet) -> None:
@@ -389,16 +392,16 @@ def on_load(cube: Cube, factors: FactorSet) -> None:
     try:
         loaded = saved.load(db.cursor(), name)
     except (KeyError, ScenarioError) as exc:
-        flash("error", t("scenarios.load.failed", error=exc))
+        flash("error", t("scenarios.load.failed", error=plain(exc)))
         return
     if loaded.base_year not in cube.years:
-        flash("error", t("scenarios.load.missing_year", name=name, year=loaded.base_year))
+        flash("error", t("scenarios.load.missing_year", name=plain(name), year=loaded.base_year))
         return
     clamped = state.show(loaded, context(cube, factors, loaded.base_year))
     if clamped:
-        flash("warning", t("scenarios.load.clamped", name=name))
+        flash("warning", t("scenarios.load.clamped", name=plain(name)))
     else:
-        flash("success", t("scenarios.load.done", name=name))
+        flash("success", t("scenarios.load.done", name=plain(name)))
 
 
 def on_delete() -> None:
@@ -410,7 +413,7 @@ def on_delete() -> None:
     st.session_state[COMPARE_KEY] = [
         n for n in st.session_state.get(COMPARE_KEY) or [] if n != name
     ]
-    flash("success", t("scenarios.delete.done", name=name))
+    flash("success", t("scenarios.delete.done", name=plain(name)))
 
 
 def on_import() -> None:
@@ -421,12 +424,12 @@ def on_import() -> None:
     try:
         scenarios = saved.import_json(upload.getvalue(), default_name=Path(upload.name).stem)
     except ScenarioError as exc:
-        flash("error", t("scenarios.import.failed", error=exc))
+        flash("error", t("scenarios.import.failed", error=plain(exc)))
         return
     con = db.cursor()
     for name, scenario in scenarios.items():
         saved.save(con, name, scenario)
-    flash("success", t("scenarios.import.done", names=", ".join(scenarios)))
+    flash("success", t("scenarios.import.done", names=", ".join(map(plain, scenarios))))
 
 
 def comparison(cube: Cube, factors: FactorSet, chosen: list[str]) -> pd.DataFrame:
@@ -509,7 +512,7 @@ def library(cube: Cube, factors: FactorSet) -> None:
             )
             with st.popover(t("scenarios.delete"), icon=":material/delete:", disabled=pick is None):
                 st.button(
-                    t("scenarios.delete.confirm", name=pick or ""),
+                    t("scenarios.delete.confirm", name=plain(pick or "")),
                     key="scenario_delete",
                     on_click=on_delete,
                 )
@@ -521,7 +524,8 @@ def library(cube: Cube, factors: FactorSet) -> None:
         placeholder=t("scenarios.compare.placeholder"),
     )
     if chosen:
-        st.table(comparison(cube, factors, chosen))
+        # st.table reads Markdown in its headers and cells: scenario names are escaped.
+        st.table(comparison(cube, factors, chosen).rename(columns=plain).map(plain))
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.download_button(
             t("scenarios.export"),

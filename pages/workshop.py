@@ -17,6 +17,7 @@ from calc.schema import Channel
 from ui import charts, compute, db, filters
 from ui import frame as _frame
 from ui.i18n import language, percent, t, tonnes
+from ui.plain import plain
 
 _frame.require()  # first request after a start: rerun through app.py
 
@@ -73,7 +74,7 @@ def create_space() -> None:
         return
     st.session_state[SPACE_KEY] = space
     st.session_state[NEW_NAME_KEY] = ""
-    say("success", t("workshop.space.created", space=space))
+    say("success", t("workshop.space.created", space=plain(space)))
 
 
 def field_key(name: str, action_id: int) -> str:
@@ -105,7 +106,7 @@ def save_edited(action_id: int) -> None:
         for name in ("title", "description", "owner", "deadline", "effect", "note"):
             st.session_state.pop(field_key(name, NEW_ACTION), None)
     st.session_state[EDIT_KEY] = saved_id
-    say("success", t("workshop.plan.saved", title=item.title))
+    say("success", t("workshop.plan.saved", title=plain(item.title)))
 
 
 def delete_edited(action_id: int) -> None:
@@ -310,7 +311,7 @@ if step == "diagnose":
     for rank, row in enumerate(hotspots.head(HOTSPOTS_SHOWN).itertuples(index=False), start=1):
         with st.container(border=True, key=f"workshop_hotspot_{rank}"):
             what_col, share_col, reading_col = st.columns([3, 3, 6], vertical_alignment="center")
-            what_col.markdown(f"**{rank}. {hotspot_label(row.kind, row.item)}**")
+            what_col.markdown(f"**{rank}. {plain(hotspot_label(row.kind, row.item))}**")
             what_col.caption(t(f"workshop.kind.{row.kind}"))
             share_col.progress(
                 min(max(row.share, 0.0), 1.0),
@@ -459,12 +460,12 @@ elif step == "act":
             for _, card in cards.iterrows():
                 action_id = int(card["action_id"])
                 with st.container(border=True, key=f"workshop_card_{action_id}"):
-                    st.markdown(f"**{card['title']}**")
+                    st.markdown(f"**{plain(card['title'])}**")
                     facts = [card["owner"] or t("workshop.act.no_owner")]
                     if not pd.isna(card["deadline"]):
                         facts.append(pd.Timestamp(card["deadline"]).strftime(t("workshop.date.py")))
                     facts.append(effect_text(card))
-                    st.caption(" · ".join(facts))
+                    st.caption(" · ".join(map(plain, facts)))
                     with st.container(horizontal=True, vertical_alignment="center"):
                         st.segmented_control(
                             t("workshop.col.status"),
