@@ -75,7 +75,8 @@ def test_action_is_created_edited_moved_kept_and_exported(app_db: Path, download
     years = sorted(set(rows["year"]))  # the sidebar's defaults: first and last year
     top = workshop.hotspots(rows, years[0], years[-1]).iloc[0]
     first = at.get_by_key("workshop_hotspot_1")
-    assert first.progress[0].text == f"{top['share'] * 100:.0f} % · {top['kg_co2e'] / 1000:,.1f} t"
+    # English per CLDR: "61%" (no space), tonnes with one decimal
+    assert first.progress[0].text == f"{top['share'] * 100:.0f}% · {top['kg_co2e'] / 1000:,.1f} t"
 
     # Plan: a new action with an effect entered by hand.
     at.segmented_control(key="step").set_value("plan").run()
