@@ -40,6 +40,7 @@ class Kind(StrEnum):
     YEAR = "year"  # 2019, never 2,019
     TONNES = "tonnes"  # t CO2e with one decimal
     NUMBER = "number"  # two decimals
+    DECIMAL = "decimal"  # as many digits as the value has (factors: 0.000412, 0.171)
     PERCENT = "percent"  # a share 0.61 shown as 61.0 %
     DATE = "date"
     DATETIME = "datetime"
@@ -51,6 +52,7 @@ NUMBER_FORMATS: dict[Kind, str] = {
     Kind.TONNES: "#,##0.0",
     Kind.NUMBER: "#,##0.00",
     Kind.PERCENT: "0.0%",
+    Kind.DECIMAL: "General",
 }
 # Dates as the language writes them (Excel has no locale-neutral short date code).
 DATE_FORMATS: dict[str, str] = {"de": "DD.MM.YYYY", "nl": "DD-MM-YYYY", "en": "YYYY-MM-DD"}

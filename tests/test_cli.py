@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.conftest import REPO_DIR
 
@@ -142,7 +143,7 @@ def test_compare_unknown_year_exits_2(demo):
     assert result.returncode == 2
 
 
-@pytest.mark.parametrize("suffix", [".xlsx", ".html"])
+@pytest.mark.parametrize("suffix", [".xlsx", ".html", ".pdf"])
 def test_report(demo, tmp_path, suffix):
     db, _ = demo
     target = tmp_path / f"report{suffix}"
@@ -152,13 +153,17 @@ def test_report(demo, tmp_path, suffix):
     assert result.returncode == 0, result.stderr
     if suffix == ".xlsx":
         book = load_workbook(target)
-        assert "Summary" in book.sheetnames and "Factors used" in book.sheetnames
+        assert "The year in figures" in book.sheetnames
+        assert "Factors and their sources" in book.sheetnames
+    elif suffix == ".html":
+        assert "Avoided by digital channels (net)" in target.read_text(encoding="utf-8")
     else:
-        assert "avoided by digital channels" in target.read_text(encoding="utf-8")
+        text = "".join(page.extract_text() for page in PdfReader(target).pages)
+        assert "Wegbilanz: CO2 report 2019–2022" in text
 
 
-def test_report_pdf_is_refused_with_a_reason(demo, tmp_path):
+def test_report_in_an_unknown_format_is_refused_with_a_reason(demo, tmp_path):
     db, _ = demo
-    result = run_calc("report", "--out", tmp_path / "r.pdf", "--db", db)
+    result = run_calc("report", "--out", tmp_path / "r.docx", "--db", db)
     assert result.returncode == 2
-    assert ".html" in result.stderr
+    assert ".pdf, .html or .xlsx" in result.stderr
