@@ -14,17 +14,16 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
+from calc import store
+from tests.marked_names import PAYLOAD, store_with_marked_offices
 from ui.plain import plain
 
 APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
-BEACON = "http://203.0.113.7/b.png"  # TEST-NET-3: an address nobody answers on
-PAYLOAD = f"![seen]({BEACON}) <b>:red[x]</b>"  # short enough for a workspace name (60)
 # What a page may only show escaped: the image, the tag and the directive as syntax.
 SYNTAX = ("![", "](", "<b>", ":red[")
 ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")  # a backslash escape: the mark after it is text
@@ -73,15 +72,11 @@ def assert_shown_as_text(at: AppTest, where: str) -> list[str]:
 
 
 @pytest.fixture
-def marked_offices(app_db: Path) -> Path:
-    """The demo database with every office's name followed by the payload, as an upload
-    of offices.csv with such names would leave it."""
-    con = duckdb.connect(str(app_db))
-    try:
-        con.execute("UPDATE offices SET name = name || ' ' || ?", [PAYLOAD])
-    finally:
-        con.close()
-    return app_db
+def marked_offices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app on the demo data with every office's name followed by the payload."""
+    path = store_with_marked_offices(tmp_path)
+    monkeypatch.setenv(store.DB_PATH_ENV, str(path))
+    return path
 
 
 def open_app() -> AppTest:

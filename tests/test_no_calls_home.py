@@ -13,7 +13,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -89,14 +88,12 @@ def _healthy(url: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def recorded_server(
-    demo_db: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RecordedServer]:
-    """`streamlit run app.py` as an office would start it: no address or telemetry flags, so
-    .streamlit/config.toml decides; only the port and the file watcher are set for the test."""
+def recorded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RecordedServer]:
+    """`streamlit run app.py` as an office would start it the first time: no address or
+    telemetry flags, so .streamlit/config.toml decides (only the port and the file watcher are
+    set for the test), and a new store, so the first page loads the demo data itself."""
     folder = tmp_path_factory.mktemp("no-calls-home")
     database = folder / "app.duckdb"
-    shutil.copy(demo_db, database)
     running = RecordedServer(_free_port(), folder / "net.jsonl", folder / "streamlit.log")
     command = [
         sys.executable,

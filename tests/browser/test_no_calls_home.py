@@ -11,23 +11,20 @@ tests/test_no_calls_home.py.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import duckdb
 import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser import streamlit_dom as dom
 from tests.browser.conftest import BROWSER_TIMEOUT_MS, VIEWPORT, Server, serve
+from tests.marked_names import PAYLOAD, store_with_marked_offices
 
 pytestmark = pytest.mark.browser
 
 SLUGS = ("overview", "offices", "staff", "scenarios", "presenter", "workshop", "data", "method")
-BEACON = "http://203.0.113.7/b.png"  # TEST-NET-3: an address nobody answers on
-PAYLOAD = f"![seen]({BEACON}) <b>:red[x]</b>"
 SCENARIO = f"Plan {PAYLOAD}"
 TEAM = f"Team {PAYLOAD}"
 STAGES = ("diagnose", "plan", "act", "anchor")
@@ -36,19 +33,12 @@ LOCAL_SCHEMES = {"data", "blob", "about"}  # drawn in the browser, never fetched
 
 @pytest.fixture(scope="module")
 def marked_server(
-    chromium_path: Path, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+    chromium_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    """The app on a copy of the demo data whose office names carry the payload."""
+    """The app on the demo data whose office names carry the payload."""
     del chromium_path
     folder = tmp_path_factory.mktemp("no-calls-home-browser")
-    marked = folder / "marked.duckdb"
-    shutil.copy(demo_db, marked)
-    con = duckdb.connect(str(marked))
-    try:
-        con.execute("UPDATE offices SET name = name || ' ' || ?", [PAYLOAD])
-    finally:
-        con.close()
-    with serve(marked, folder) as running:
+    with serve(store_with_marked_offices(folder), folder) as running:
         yield running
 
 
