@@ -31,7 +31,7 @@ from calc import charts, comparison, indicators, locale, model, privacy, simulat
 from calc.factors import FactorSet
 from calc.schema import STAFF_GROUP, Activity, Channel
 from calc.units import KG_PER_T
-from calc.workshop import PLAN_KINDS, STATUSES, Progress, plan_sheets
+from calc.workshop import STATUSES, Progress, plan_sheets
 
 FORMATS = (".pdf", ".html", ".htm", ".xlsx")
 Kind = xlsx.Kind
@@ -818,19 +818,3 @@ def write(
         )
     document = annual_report(cube, factors, rows, reference, current, lang, demo=demo)
     return write_document(path, document)
-
-
-def render_html(title: str, tables: Mapping[str, pd.DataFrame]) -> str:
-    """Plain tables as a printable page (kept for callers that have only tables)."""
-    document = Document(
-        title=title,
-        subtitle="",
-        lang="en",
-        sections=[
-            Section(
-                name, [Table(name, frame, {c: PLAN_KINDS[c] for c in frame if c in PLAN_KINDS})]
-            )
-            for name, frame in tables.items()
-        ],
-    )
-    return to_html(document)

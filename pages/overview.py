@@ -1,14 +1,18 @@
 """Overview: what a manager opens first. The two years, the change and why, in plain words."""
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from calc import comparison as calc_comparison
-from calc import presenter, scenario
-from ui import charts, compute, filters
+from calc import model, presenter, report, scenario
+from ui import charts, compute, db, filters
 from ui import frame as _frame
-from ui.i18n import number, percent, t, tonnes
+from ui.i18n import language, number, percent, t, tonnes
 
 _frame.require()  # first request after a start: rerun through app.py
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def interval_caption(estimate: calc_comparison.Estimate, signed: bool = False) -> str:
@@ -188,3 +192,43 @@ with saved_col:
             allowance_source=story.allowance.source,
         )
     )
+
+# -- the report to hand out --------------------------------------------------------------------
+# Built only when a button is clicked (Streamlit calls the function then), from the selection
+# the page shows, in the page's language.
+lang = language()
+selected_cube = model.select(
+    compute.cube(), tuple(filters.selected_offices()), tuple(filters.selected_groups())
+)
+demo_data = db.is_demo()
+
+
+def annual_report() -> report.Document:
+    return report.annual_report(
+        selected_cube, factors, rows, reference, current, lang, demo=demo_data
+    )
+
+
+def built_by(write: Callable[[report.Document], bytes | str]) -> Callable[[], bytes | str]:
+    return lambda: write(annual_report())
+
+
+st.divider()
+file_stem = f"wegbilanz-{reference}-{current}-{lang}"
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.markdown(t("report.download.title"))
+    for suffix, mime, icon, write in (
+        ("pdf", "application/pdf", ":material/picture_as_pdf:", report.to_pdf),
+        ("html", "text/html", ":material/print:", report.to_html),
+        ("xlsx", XLSX_MIME, ":material/table:", report.to_xlsx),
+    ):
+        st.download_button(
+            t(f"report.download.{suffix}"),
+            built_by(write),
+            file_name=f"{file_stem}.{suffix}",
+            mime=mime,
+            key=f"overview_report_{suffix}",
+            icon=icon,
+            on_click="ignore",
+        )
+st.caption(t("report.download.help"))

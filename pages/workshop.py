@@ -206,32 +206,6 @@ def reading(row: Mapping[str, Any]) -> str:
     return t("workshop.reading", change=change, lever=lever)
 
 
-def localised(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The export tables with headers and codes in the page's language."""
-    values = {
-        "status": lambda v: t(f"workshop.status.{v}"),
-        "effect_source": lambda v: t(f"workshop.source.{v}"),
-        "kind": lambda v: t(f"workshop.kind.{v}"),
-        "stage": lambda v: t(f"workshop.step.{v}"),
-    }
-    result = {}
-    for name, table in tables.items():
-        frame = table
-        if name == "hotspots":
-            frame = frame.assign(
-                item=[
-                    hotspot_label(k, i) for k, i in zip(frame["kind"], frame["item"], strict=True)
-                ]
-            )
-        for column, label in values.items():
-            if column in frame:
-                frame = frame.assign(**{column: frame[column].map(label)})
-        result[t(f"workshop.sheet.{name}")] = frame.rename(
-            columns={c: t(f"workshop.col.{c}") for c in frame.columns}
-        )
-    return result
-
-
 # -- the page ----------------------------------------------------------------------------------
 
 con = db.cursor()
@@ -630,7 +604,14 @@ office_names = dict(
     zip(compute.cube().offices["office_id"], compute.cube().offices["name"], strict=True)
 )
 plan_tables = workshop.plan_tables(plan, progress, hotspots, workshop.notes(con, space))
-tables = localised(plan_tables)
+plan_document = report.plan_report(
+    space,
+    plan_tables,
+    language(),
+    target_progress=progress,
+    office_names=office_names,
+    demo=db.is_demo(),
+)
 file_stem = f"wegbilanz-{space}".replace(" ", "-")
 with export_slot, st.popover(t("workshop.export"), icon=":material/download:"):
     st.download_button(
@@ -643,8 +624,17 @@ with export_slot, st.popover(t("workshop.export"), icon=":material/download:"):
         on_click="ignore",
     )
     st.download_button(
+        t("report.download.plan_pdf"),
+        lambda: report.to_pdf(plan_document),  # built when clicked
+        file_name=f"{file_stem}.pdf",
+        mime="application/pdf",
+        key="workshop_pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+    )
+    st.download_button(
         t("workshop.export.html"),
-        report.render_html(t("workshop.export.title", space=space), tables),
+        report.to_html(plan_document),
         file_name=f"{file_stem}.html",
         mime="text/html",
         key="workshop_html",
