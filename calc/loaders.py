@@ -8,9 +8,13 @@ the first one. A load is one transaction: if any error is found nothing changes.
 from __future__ import annotations
 
 import codecs
+import csv
+import functools
 import re
 import tempfile
 import time
+import uuid
+import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +24,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from calc import geo, store
+from calc import dataset, geo, pseudonyms, store
 from calc.schema import (
     CONTACTS,
     MODE_ALIASES,
@@ -113,14 +117,18 @@ def load(
     geocoder: geo.OnlineGeocoder | None = None,
     label: str | None = None,
     progress: Progress = _no_progress,
+    salt: str | None = None,
 ) -> LoadReport:
-    """Validate and load a folder of CSV files or one .xlsx, replacing the loaded data set.
+    """Validate and load a folder of CSV files or one .xlsx into a connection's data tables,
+    replacing what they held (an in-memory database, or a new version file: load_version).
 
+    `salt` keys the pseudonyms (calc.pseudonyms); by default the database's own random salt.
     Raises LoadError (with every problem located) and leaves the database as it was.
     """
     started = time.perf_counter()
     sources, warnings = find_sources(Path(source))
-    loader = _Loader(con, sources, geocoder, progress)
+    _check_limits(sources, store.Settings.load())
+    loader = _Loader(con, sources, geocoder, progress, salt or store.dataset_value(con, "salt"))
     report = loader.run(label or Path(source).name)
     report.warnings = warnings + report.warnings
     report.seconds = time.perf_counter() - started
@@ -134,11 +142,142 @@ def load_files(
     geocoder: geo.OnlineGeocoder | None = None,
     progress: Progress = _no_progress,
 ) -> LoadReport:
-    """Load uploaded files given as {file name: content}."""
+    """Load uploaded files given as {file name: content} into a connection (load)."""
     with tempfile.TemporaryDirectory(prefix="wegbilanz-upload-") as folder:
         for name, content in files.items():
             (Path(folder) / Path(name).name).write_bytes(content)
         return load(con, folder, geocoder=geocoder, label="upload", progress=progress)
+
+
+def load_version(
+    db_path: str | Path,
+    source: str | Path,
+    *,
+    geocoder: geo.OnlineGeocoder | None = None,
+    label: str | None = None,
+    progress: Progress = _no_progress,
+    geocoded: pd.DataFrame | None = None,
+) -> LoadReport:
+    """Load into a new data version of the store at db_path and switch to it (calc.store).
+
+    The version in use is never touched: the new one is written to a partial file, renamed
+    when complete and only then made current; a rejected or killed load leaves the store as it
+    was (a killed one leaves a partial file that the next load removes). The caches of the
+    version in use are carried over, then cut to the points of the new data set. Pseudonyms are
+    keyed with the secret key outside the store (calc.pseudonyms). `geocoded` (answers an
+    upload check already got online, calc.dataset.geocoded_places) is not asked again.
+    """
+    where = store.Store(Path(db_path))
+    where.data_dir.mkdir(parents=True, exist_ok=True)
+    where.remove_leftovers()
+    settings = store.Settings.load()
+    salt = pseudonyms.salt(pseudonyms.load_or_create_key())
+    partial = where.partial_path(uuid.uuid4().hex[:12])
+    con = duckdb.connect(str(partial))
+    try:
+        store.create_data_tables(con)
+        _carry_caches(con, where)
+        if geocoded is not None:
+            dataset.remember_geocoded(con, geocoded)
+        report = load(con, source, geocoder=geocoder, label=label, progress=progress, salt=salt)
+        _cut_caches(con)
+        loaded_at = store.dataset_value(con, "loaded_at") or ""
+        con.execute("CHECKPOINT")
+        con.close()
+        version = report.dataset_version
+        partial.replace(where.version_path(version))
+        where.write_label(version, label or Path(source).name, loaded_at)
+        where.switch(version)
+        where.prune(settings.keep_versions)
+    except BaseException:
+        con.close()
+        partial.unlink(missing_ok=True)
+        Path(f"{partial}.wal").unlink(missing_ok=True)
+        raise
+    return report
+
+
+def load_files_version(
+    db_path: str | Path,
+    files: Mapping[str, bytes],
+    *,
+    geocoder: geo.OnlineGeocoder | None = None,
+    progress: Progress = _no_progress,
+    geocoded: pd.DataFrame | None = None,
+) -> LoadReport:
+    """load_version of uploaded files given as {file name: content}."""
+    with tempfile.TemporaryDirectory(prefix="wegbilanz-upload-") as folder:
+        for name, content in files.items():
+            (Path(folder) / Path(name).name).write_bytes(content)
+        return load_version(
+            db_path,
+            folder,
+            geocoder=geocoder,
+            label="upload",
+            progress=progress,
+            geocoded=geocoded,
+        )
+
+
+def _carry_caches(con: duckdb.DuckDBPyConnection, where: store.Store) -> None:
+    """Copy the caches and the stored postcodes of the version in use into a new version file
+    (a load without a postcodes table falls back on the stored ones)."""
+    current = where.current()
+    if current is None or not where.version_path(current).is_file():
+        return
+    try:
+        con.execute(f"ATTACH {_sql_text(str(where.version_path(current)))} AS carried (READ_ONLY)")
+    except duckdb.Error:
+        return  # an unreadable version: the new one computes its distances afresh
+    try:
+        for table in ("distance_cache", "geocode_cache", "postcodes"):
+            con.execute(f"INSERT OR IGNORE INTO {table} SELECT * FROM carried.{table}")
+    except duckdb.Error:
+        pass  # a version without caches (migrated from an old layout)
+    finally:
+        con.execute("DETACH carried")
+
+
+def _cut_caches(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep no cached point that is not in the data set just loaded: a home point of an
+    earlier data set must not outlive it."""
+    points = """
+        SELECT origin_lat AS lat, origin_lon AS lon FROM clients
+        UNION SELECT origin_lat, origin_lon FROM staff
+        UNION SELECT lat, lon FROM offices
+        UNION SELECT dest_lat, dest_lon FROM trips
+    """
+    con.execute(
+        f"""DELETE FROM distance_cache WHERE
+            (from_lat, from_lon) NOT IN (SELECT (lat, lon) FROM ({points}))
+            OR (to_lat, to_lon) NOT IN (SELECT (lat, lon) FROM ({points}))"""
+    )
+    digits = geo.COORD_DECIMALS
+    con.execute(
+        f"""DELETE FROM geocode_cache WHERE found AND (round(lat, {digits}), round(lon, {digits}))
+            NOT IN (SELECT (lat, lon) FROM ({points}))"""
+    )
+
+
+def _check_limits(sources: list[_Source], settings: store.Settings) -> None:
+    """Refuse files beyond the limits of data/store.csv before any heavy reading."""
+    problems = []
+    for src in sources:
+        if src.path is None:
+            continue
+        size_mb = src.path.stat().st_size / 1e6
+        if size_mb > settings.max_upload_mb:
+            problems.append(
+                Problem(
+                    src.label,
+                    None,
+                    None,
+                    f"{size_mb:,.0f} MB",
+                    f"a file of at most {settings.max_upload_mb:,.0f} MB (data/store.csv)",
+                )
+            )
+    if problems:
+        raise LoadError(problems)
 
 
 def find_sources(source: Path) -> tuple[list[_Source], list[Problem]]:
@@ -197,6 +336,27 @@ def _table_list() -> str:
 
 
 def _workbook_sources(path: Path, warnings: list[Problem]) -> list[_Source]:
+    limits = store.Settings.load()
+    try:
+        with zipfile.ZipFile(path) as book:
+            unpacked_mb = sum(entry.file_size for entry in book.infolist()) / 1e6
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise LoadError(
+            [Problem(path.name, None, None, None, "a readable .xlsx (it is not a valid workbook)")]
+        ) from exc
+    if unpacked_mb > limits.max_xlsx_uncompressed_mb:
+        raise LoadError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"{unpacked_mb:,.0f} MB unpacked",
+                    f"a workbook of at most {limits.max_xlsx_uncompressed_mb:,.0f} MB unpacked "
+                    "(data/store.csv); save the tables as CSV files instead",
+                )
+            ]
+        )
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -260,7 +420,20 @@ def _text_of(column: Column) -> str:
     return f'"{column.name}"' if column.kind == "text" else f'"r_{column.name}"'
 
 
-def _cell_checks(column: Column) -> list[tuple[str, str]]:
+PLAUSIBLE_RANGES_PATH = Path(__file__).resolve().parent.parent / "data" / "plausible_ranges.csv"
+
+
+@functools.cache
+def plausible_ranges() -> dict[tuple[str, str], tuple[float, float, str]]:
+    """(table, column) -> (min, max, unit) from data/plausible_ranges.csv."""
+    with PLAUSIBLE_RANGES_PATH.open(encoding="utf-8", newline="") as handle:
+        return {
+            (row["table"], row["column"]): (float(row["min"]), float(row["max"]), row["unit"])
+            for row in csv.DictReader(handle)
+        }
+
+
+def _cell_checks(table: str, column: Column) -> list[tuple[str, str]]:
     """(bad-row condition, what was expected) for one column, over raw `r_` and typed values."""
     name = column.name
     raw = f"NULLIF(trim({_text_of(column)}), '')"
@@ -271,6 +444,15 @@ def _cell_checks(column: Column) -> list[tuple[str, str]]:
     number = f"TRY_CAST(replace({raw}, ',', '.') AS DOUBLE)"
     if column.kind in {"int", "year", "float"}:
         checks.append((f"{raw} IS NOT NULL AND {number} IS NULL", "a number"))
+        checks.append((f"{number} IS NOT NULL AND NOT isfinite({number})", "a finite number"))
+    if (table, name) in plausible_ranges():
+        low, high, unit = plausible_ranges()[(table, name)]
+        checks.append(
+            (
+                f"isfinite({number}) AND {number} NOT BETWEEN {low!r} AND {high!r}",
+                f"{low:g} to {high:,.0f} {unit} (data/plausible_ranges.csv)",
+            )
+        )
     if column.kind == "int":
         checks.append(
             (
@@ -319,13 +501,18 @@ class _Loader:
         sources: list[_Source],
         geocoder: geo.OnlineGeocoder | None,
         progress: Progress,
+        salt: str | None,
     ) -> None:
+        if not salt:
+            raise ValueError("a load needs a pseudonym salt (calc.pseudonyms)")
+        self.salt = salt
         self.con = con
         self.sources = {src.table: src for src in sources}
         self.geocoder = geocoder
         self.progress = progress
         self.problems: list[Problem] = []
         self.problem_total = 0
+        self.empty: list[str] = []  # tables given with a header and no data row
         self.warnings: list[Problem] = []
 
     # -- the steps ---------------------------------------------------------------------------
@@ -358,6 +545,7 @@ class _Loader:
         for index, (table, src) in enumerate(self.sources.items()):
             self.progress(0.05 + 0.35 * index / len(self.sources), f"reading {src.label}")
             self._stage(table, src)
+        self._set_aside_empty_tables()
         self._raise_if_problems()
         self.progress(0.45, "checking references")
         self._check_references()
@@ -374,6 +562,32 @@ class _Loader:
         return LoadReport(
             rows=rows, warnings=self.warnings, distances_computed=distances, dataset_version=version
         )
+
+    def _set_aside_empty_tables(self) -> None:
+        """A table with only its header: an error for offices, and for the people tables when
+        none of them has a row (the data set would be empty); otherwise it is left out, with
+        a warning, as if its file were not there."""
+        people = {"clients", "contacts", "staff"}
+        has_people = any(t in self.sources and t not in self.empty for t in people)
+        for table in self.empty:
+            src = self.sources.pop(table)
+            if table == "offices" or (table in people and not has_people):
+                expected = (
+                    "at least one data row (this table has only its header: a data set needs "
+                    + ("its offices)" if table == "offices" else "clients, contacts or staff)")
+                )
+                self._add([Problem(src.label, None, None, None, expected)], 1)
+            else:
+                self.warnings.append(
+                    Problem(
+                        src.label,
+                        None,
+                        None,
+                        None,
+                        "at least one data row (the table has only its header and is left out)",
+                        severity="warning",
+                    )
+                )
 
     def _add(self, problems: Iterable[Problem], total: int) -> None:
         for problem in problems:
@@ -429,6 +643,25 @@ class _Loader:
                     )
                 ]
             ) from exc
+        rows = self.con.execute(f"SELECT count(*) FROM typed_{table}").fetchall()[0][0]
+        limit = store.Settings.load().max_rows_per_table
+        if rows == 0:
+            self.empty.append(table)
+            return
+        if rows > limit:
+            self._add(
+                [
+                    Problem(
+                        src.label,
+                        None,
+                        None,
+                        f"{rows:,} rows",
+                        f"at most {limit:,} rows per table (data/store.csv)",
+                    )
+                ],
+                1,
+            )
+            return
         self._check_cells(table, spec, src.label)
         self._check_duplicates(table, spec, src.label)
 
@@ -503,7 +736,7 @@ class _Loader:
                 condition,
             )
             for column in spec.columns
-            for condition, expected in _cell_checks(column)
+            for condition, expected in _cell_checks(table, column)
         ]
         if spec is CONTACTS:
             checks.append(
@@ -740,7 +973,7 @@ class _Loader:
         """Replace the loaded data set with the staged one (inside the open transaction)."""
         con = self.con
         digits = geo.COORD_DECIMALS
-        salt = store.meta_value(con, "salt")
+        salt = self.salt
         for table in store.DATA_TABLES_DDL:
             con.execute(f"DELETE FROM {table}")
         con.execute(

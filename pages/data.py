@@ -215,17 +215,14 @@ def check_upload(files: Sequence[UploadedFile], online: bool) -> Check:
 
 def commit_upload(files: Sequence[UploadedFile], check: Check) -> loaders.LoadReport:
     """Replace the loaded data with the checked upload (all or nothing; raises LoadError)."""
-    con = db.cursor()
     online = check.key[1]
-    if check.geocoded is not None:
-        # What the check already asked online is not asked again.
-        dataset.remember_geocoded(con, check.geocoded)
     with progress_bar() as progress:
-        return loaders.load_files(
-            con,
+        # What the check already asked online is not asked again.
+        return db.load_upload(
             file_contents(files),
             geocoder=geo.OnlineGeocoder() if online else None,
             progress=progress,
+            geocoded=check.geocoded,
         )
 
 

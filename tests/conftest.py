@@ -3,36 +3,52 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from calc import demo, loaders, store
+from calc import demo, loaders, pseudonyms, store
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 APP_FILE = REPO_DIR / "app.py"
 APP_TIMEOUT_S = 60
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _pseudonym_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A pseudonym key of the test run's own, never the user's (~/.config/wegbilanz)."""
+    path = tmp_path_factory.mktemp("key") / "pseudonym.key"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(pseudonyms.KEY_FILE_ENV, str(path))
+        patch.delenv(pseudonyms.KEY_ENV, raising=False)
+        yield path
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database with the full default demo data set loaded, built once per test run."""
+    """A store with the full default demo data set loaded, built once per test run."""
     folder = tmp_path_factory.mktemp("demo")
     demo.generate(folder / "csv")
     path = folder / "demo.duckdb"
-    con = store.connect(path)
-    loaders.load(con, folder / "csv", label="demo")
-    con.close()
+    loaders.load_version(path, folder / "csv", label="demo")
     return path
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """A private copy of a store: its state file (if any) and its data versions."""
+    if source.exists():
+        shutil.copy(source, target)
+    shutil.copytree(store.Store(source).data_dir, store.Store(target).data_dir)
+    return target
 
 
 @pytest.fixture
 def app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the demo database that the app under test opens."""
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db, path)
+    """A private copy of the demo store that the app under test opens."""
+    path = copy_store(demo_db, tmp_path / "app.duckdb")
     monkeypatch.setenv(store.DB_PATH_ENV, str(path))
     return path
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -55,7 +54,7 @@ def overview_current(at: AppTest) -> tuple[int, float]:
 
 def database_state(path: Path) -> tuple[str, dict[int, float]]:
     """The dataset version and calc's kg CO2e per year (default factors) of the app's database."""
-    con = duckdb.connect(str(path))
+    con = store.connect(path, state=False)
     try:
         factors = FactorSet.load()
         rows = model.compute(model.load_cube(con, factors), factors)
@@ -187,7 +186,7 @@ def test_online_geocoding_sends_only_place_and_country_and_asks_once(app, app_db
 
     assert not app.exception
     assert fake.requests == [("Atlantis", {"exactly_one": True, "country_codes": "at"})]
-    con = duckdb.connect(str(app_db))
+    con = store.connect(app_db, state=False)
     try:
         origin = con.execute("SELECT origin_lat, origin_lon FROM clients").fetchall()
     finally:

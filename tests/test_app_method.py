@@ -8,12 +8,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import model
+from calc import model, store
 from calc.factors import FactorSet
 from calc.schema import Mode
 from tests.conftest import APP_FILE, APP_TIMEOUT_S
@@ -33,7 +32,7 @@ def open_method_page(at: AppTest) -> AppTest:
 
 def totals_kg(path: Path, factors: FactorSet) -> dict[int, float]:
     """calc's kg CO2e per year on the app's database with the given factors."""
-    con = duckdb.connect(str(path))
+    con = store.connect(path, state=False)
     try:
         return model.totals(model.compute(model.load_cube(con, factors), factors))
     finally:

@@ -39,7 +39,7 @@ def write(folder: Path, **tables: str) -> Path:
 @pytest.fixture
 def real(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     """A database with offices, clients, staff and the uploaded postcodes loaded."""
-    con = store.connect(tmp_path / "real.duckdb")
+    con = store.connect(store.MEMORY)
     folder = write(
         tmp_path / "first", offices=OFFICES, clients=CLIENTS, staff=STAFF, postcodes=POSTCODES
     )

@@ -94,9 +94,7 @@ def write_small_office_data(folder: Path) -> Path:
 
 def load_small_office_db(folder: Path) -> Path:
     path = folder / "small.duckdb"
-    con = store.connect(path)
-    loaders.load(con, write_small_office_data(folder / "csv"), label="small office")
-    con.close()
+    loaders.load_version(path, write_small_office_data(folder / "csv"), label="small office")
     return path
 
 
@@ -263,3 +261,22 @@ def test_channel_summary_by_hand():
     assert summary.remote_current_kg == pytest.approx(2.3, abs=1e-12)
     no_visits_before = table.assign(reference_count=[0.0, 10.0, 0.0])
     assert presenter.channel_summary(no_visits_before).visits_change_share is None
+
+
+def test_digital_share_follows_the_decks_years(demo_db: Path, factors):
+    # GIVEN the demo data (2019 to 2024) and a deck from 2020 to 2023
+    con = store.connect(demo_db)
+    cube = model.load_cube(con, factors)
+    con.close()
+    rows = model.compute(cube, factors)
+    # WHEN its slides are built
+    slides = presenter.build(
+        rows,
+        privacy.people_counts(cube),
+        comparison.compare(cube, factors, 2020, 2023),
+        factors,
+        "AT",
+        5,
+    )
+    # THEN the digital-share slide shows those years and no later one ("In 2024" was a bug)
+    assert list(slides.digital_share.table["year"]) == [2020, 2021, 2022, 2023]

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import cli, store
-from calc.loaders import load
+from calc import cli, pseudonyms, store
+from calc.loaders import load_version
 from tests.conftest import APP_FILE, APP_TIMEOUT_S
 
 # A database of schema version 1, the layout before the version was recorded: DDL copied from
@@ -100,14 +100,15 @@ def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 def test_a_new_database_records_the_current_version(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
     con = store.connect(path)
-    salt = store.meta_value(con, "salt")
     assert store.schema_version(con) == store.SCHEMA_VERSION
+    # No secret of the pseudonyms in the file: the key lives outside (calc.pseudonyms).
+    assert store.meta_value(con, "salt") is None
+    assert not store.has_data(con)
     con.close()
     assert recorded_version(path) == str(store.SCHEMA_VERSION)
-    # Opening it again changes nothing: same version, same salt.
+    # Opening it again changes nothing.
     con = store.connect(path)
     assert store.schema_version(con) == store.SCHEMA_VERSION
-    assert store.meta_value(con, "salt") == salt
     con.close()
 
 
@@ -119,10 +120,12 @@ def test_a_version_1_database_opens_migrated_with_its_data(tmp_path: Path) -> No
     # WHEN it is opened THEN it is at the current version ...
     con = store.connect(path)
     assert store.schema_version(con) == store.SCHEMA_VERSION
-    # ... with its data set, salt, caches and saved scenarios as they were.
-    assert store.meta_value(con, "salt") == V1_SALT
+    # ... its data set moved to a data version of its own, with its caches; the saved
+    # scenarios stay in the state file; the old salt is gone from it.
+    assert [v.version for v in store.Store(path).versions()] == ["a1b2c3d4e5f6"]
+    assert store.meta_value(con, "salt") is None
     assert store.dataset_version(con) == "a1b2c3d4e5f6"
-    assert store.meta_value(con, "dataset_label") == "our 2019 files"
+    assert store.dataset_value(con, "dataset_label") == "our 2019 files"
     assert store.table_counts(con) == {
         "offices": 1,
         "clients": 1,
@@ -133,13 +136,17 @@ def test_a_version_1_database_opens_migrated_with_its_data(tmp_path: Path) -> No
     assert count(con, "distance_cache") == 1
     assert count(con, "scenarios") == 1
 
-    # AND it works: a new load replaces the data set, and a client keeps the pseudonym that
-    # the old salt gives (left 16 hex digits of sha256(salt || id), see calc/loaders.py).
-    load(con, dataset_folder(tmp_path / "csv"), label="2022")
+    # AND it works: a new load becomes the next data version; its pseudonyms are keyed with
+    # the key outside the store (left 16 hex digits of sha256(salt || id), the salt from
+    # HMAC(key), see calc/pseudonyms.py); the old version stays for a rollback.
+    load_version(path, dataset_folder(tmp_path / "csv"), label="2022")
+    store.follow(con, path)
     assert store.table_counts(con)["clients"] == 1
-    expected_key = hashlib.sha256((V1_SALT + "anna-123").encode()).hexdigest()[:16]
+    salt = pseudonyms.salt(pseudonyms.load_or_create_key())
+    expected_key = hashlib.sha256((salt + "anna-123").encode()).hexdigest()[:16]
     assert con.execute("SELECT client_key FROM clients").fetchall() == [(expected_key,)]
     assert store.dataset_version(con) != "a1b2c3d4e5f6"
+    assert len(store.Store(path).versions()) == 2
     con.close()
     assert recorded_version(path) == str(store.SCHEMA_VERSION)
 
@@ -147,7 +154,7 @@ def test_a_version_1_database_opens_migrated_with_its_data(tmp_path: Path) -> No
 def test_a_failed_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     path = version_1_database(tmp_path / "v1.duckdb")
 
-    def broken_step(con: duckdb.DuckDBPyConnection) -> None:
+    def broken_step(con: duckdb.DuckDBPyConnection, _where: store.Store) -> None:
         con.execute("DELETE FROM clients")
         raise RuntimeError("disk full")
 

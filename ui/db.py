@@ -1,4 +1,5 @@
-"""One DuckDB database per process, a cursor per browser session, demo data on first start."""
+"""The store of this process: the state database, a cursor per browser session that follows the
+current data version, and the demo data on first start."""
 
 from __future__ import annotations
 
@@ -7,24 +8,31 @@ import threading
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
-from calc import demo, loaders, store
+from calc import demo, geo, loaders, store
 from calc.store import SCHEMA_VERSION
 from ui.i18n import t
 
 _first_load = threading.Lock()
+FELL_BACK_KEY = "db_fell_back_from"  # session: a current version whose file could not be read
+
+
+def path() -> Path:
+    """Where the store lives ($WEGBILANZ_DB or data/wegbilanz.duckdb)."""
+    return store.default_db_path()
 
 
 @st.cache_resource(show_spinner=False)
 def _database() -> duckdb.DuckDBPyConnection:
-    con = store.connect()
+    where = path()
+    con = store.connect(where)
     with _first_load:
-        if not store.has_data(con):
+        if store.Store(where).current() is None:
             # First start on a fresh machine: the app must open on the demo data by itself.
-            with tempfile.TemporaryDirectory(prefix="wegbilanz-demo-") as folder:
-                demo.generate(Path(folder))
-                loaders.load(con, folder, label="demo")
+            load_demo()
+            store.follow(con, where)
     return con
 
 
@@ -38,18 +46,25 @@ def _session_cursor() -> duckdb.DuckDBPyConnection:
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
-    """This session's cursor: sessions never share a pending result or a transaction.
-
-    A database written by a newer Wegbilanz stops the page with a message instead of a trace.
-    """
+    """This session's cursor, reading the current data version: sessions never share a pending
+    result or a transaction, and a load by another session or the command line is picked up on
+    the next run. A database written by a newer Wegbilanz stops the page with a message."""
     try:
-        return _session_cursor()
+        session_cursor = _session_cursor()
     except store.SchemaError as error:
         st.error(
             t("db.newer_schema", path=error.where, found=error.found, supported=SCHEMA_VERSION),
             icon=":material/database:",
         )
         st.stop()
+    followed = store.follow(session_cursor, path())
+    st.session_state[FELL_BACK_KEY] = followed.fell_back_from
+    return session_cursor
+
+
+def fell_back_from() -> str | None:
+    """A current version this session could not read (it reads an older one instead)."""
+    return st.session_state.get(FELL_BACK_KEY)
 
 
 def dataset_version() -> str:
@@ -57,14 +72,46 @@ def dataset_version() -> str:
 
 
 def dataset_label() -> str:
-    return store.meta_value(cursor(), "dataset_label") or ""
+    return store.dataset_value(cursor(), "dataset_label") or ""
 
 
 def is_demo() -> bool:
     return dataset_label() == "demo"
 
 
-def reset_to_demo() -> loaders.LoadReport:
+def load_demo() -> loaders.LoadReport:
+    """Load the shipped demo data set as a new version."""
     with tempfile.TemporaryDirectory(prefix="wegbilanz-demo-") as folder:
         demo.generate(Path(folder))
-        return loaders.load(cursor(), folder, label="demo")
+        return loaders.load_version(path(), folder, label="demo")
+
+
+def reset_to_demo() -> loaders.LoadReport:
+    report = load_demo()
+    cursor()  # follow the new version now
+    return report
+
+
+def load_upload(
+    files: dict[str, bytes],
+    *,
+    geocoder: geo.OnlineGeocoder | None,
+    progress: loaders.Progress,
+    geocoded: pd.DataFrame | None,
+) -> loaders.LoadReport:
+    """A checked upload as the new data version, followed by this session at once."""
+    report = loaders.load_files_version(
+        path(), files, geocoder=geocoder, progress=progress, geocoded=geocoded
+    )
+    cursor()
+    return report
+
+
+def versions() -> list[store.Version]:
+    return store.Store(path()).versions()
+
+
+def rollback(version: str) -> None:
+    """Make an earlier data version the current one again, for every session."""
+    store.Store(path()).switch(version)
+    cursor()
