@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import shlex
+import tomllib
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -147,3 +148,16 @@ def test_secrets_databases_and_tools_stay_out_of_the_image(path: str) -> None:
 def test_what_the_app_needs_goes_in(path: str) -> None:
     assert (REPO_DIR / path).exists()
     assert not is_ignored(path)
+
+
+def test_the_shipped_settings_keep_the_app_local() -> None:
+    """.streamlit/config.toml: what `streamlit run app.py` does without any flag."""
+    settings = tomllib.loads((REPO_DIR / ".streamlit" / "config.toml").read_text("utf-8"))
+    # Only this machine can reach it, and Streamlit has no reason to look up its public IP.
+    assert settings["server"]["address"] == "127.0.0.1"
+    assert settings["browser"]["serverAddress"]
+    # No usage statistics, no e-mail prompt on the first start.
+    assert settings["browser"]["gatherUsageStats"] is False
+    assert settings["server"]["showEmailPrompt"] is False
+    # The theme names no font (or anything else) to fetch from the internet.
+    assert not [value for value in settings["theme"].values() if "://" in str(value)]

@@ -4,9 +4,9 @@ Office, place and group names come from uploaded files; scenario and workspace n
 titles, owners and notes are typed by whoever uses the app. Streamlit reads Markdown in
 st.markdown, st.caption, alerts, headings, st.table cells and every widget, tab and expander
 label, so an office called `![x](https://host/x.png)` would make each viewer's browser fetch
-that image (and tell its owner who looked, and when). Where a name stands alone a page uses
-st.text, a table cell or a selectbox option (none of them read Markdown); where it sits in a
-sentence or a label, it goes through `plain()` first.
+that image (and tell its owner who looked, and when). Where a name stands alone a page may use
+st.text, a st.dataframe cell or a selectbox option (none of them read Markdown; chart labels and
+tooltips neither); where it sits in a sentence, a label or st.table, it goes through `plain()`.
 """
 
 from __future__ import annotations
