@@ -1,4 +1,8 @@
-"""Command line: python -m calc demo|load|compute|compare|report (see README)."""
+"""Command line: python -m calc demo|load|compute|compare|report|versions|rollback (README).
+
+Bad input exits 2 with a message, an environment failure (disk, permission, a damaged file)
+exits 1 with a message; a Python traceback only with --debug.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ import duckdb
 
 from calc import comparison, demo, model, store
 from calc.factors import FactorError, FactorSet, parse_overrides
-from calc.loaders import LoadError, load
+from calc.loaders import LoadError, load, load_version
+from calc.pseudonyms import PseudonymKeyError
 
 EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 1
@@ -43,6 +48,7 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m calc", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo_cmd = commands.add_parser("demo", help="write the demo data set (and load it)")
@@ -61,8 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
     compare_cmd.add_argument("--current", type=int, required=True)
     _add_data_options(compare_cmd)
 
-    report_cmd = commands.add_parser("report", help="write a report (.xlsx, .html)")
+    versions_cmd = commands.add_parser("versions", help="list the loaded data versions")
+    versions_cmd.add_argument("--db", type=Path)
+    rollback_cmd = commands.add_parser("rollback", help="make an earlier data version current")
+    rollback_cmd.add_argument("version")
+    rollback_cmd.add_argument("--db", type=Path)
+
+    report_cmd = commands.add_parser("report", help="write the annual report (.pdf, .html, .xlsx)")
     report_cmd.add_argument("--out", type=Path, required=True)
+    report_cmd.add_argument(
+        "--lang", choices=["de", "en", "nl"], default="en", help="language of texts and numbers"
+    )
     report_cmd.add_argument("--reference", type=int, default=None)
     report_cmd.add_argument("--current", type=int, default=None)
     _add_data_options(report_cmd)
@@ -76,10 +91,15 @@ def _fail(message: str) -> int:
 
 def _open_data(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
     if args.data is not None:
-        con = store.connect(":memory:")
+        con = store.connect(store.MEMORY)
         load(con, args.data)
         return con
-    return store.connect(args.db)
+    # The data version only: the state file may be held by a running app.
+    return store.connect(_db(args), state=False)
+
+
+def _db(args: argparse.Namespace) -> Path:
+    return args.db or store.default_db_path()
 
 
 def _factors(args: argparse.Namespace) -> FactorSet:
@@ -102,8 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except (LoadError, FactorError) as exc:
         return _fail(f"{type(exc).__name__.replace('Error', ' error')}:\n{exc}")
-    except store.SchemaError as exc:  # a database of a newer Wegbilanz: not bad input
+    except store.StoreError as exc:
+        return _fail(str(exc))
+    except (store.SchemaError, PseudonymKeyError) as exc:  # not bad input: the environment
         print(exc, file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except (OSError, duckdb.Error) as exc:
+        if args.debug:
+            raise
+        print(f"cannot read or write the store: {exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
 
 
@@ -111,21 +138,28 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         out = args.out or Path(tempfile.mkdtemp(prefix="wegbilanz-demo-"))
         files = demo.generate(out, clients_per_year=args.clients)
-        con = store.connect(args.db)
-        loaded = load(con, out, label="demo")
+        loaded = load_version(_db(args), out, label="demo")
         print(f"demo data written to {out}: " + ", ".join(p.name for p in files.values()))
         print("loaded: " + ", ".join(f"{t} {n}" for t, n in loaded.rows.items() if n))
         return 0
     if args.command == "load":
-        con = store.connect(args.db)
-        loaded = load(con, args.source)
+        loaded = load_version(_db(args), args.source)
         for warning in loaded.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         print(
             "loaded: "
             + ", ".join(f"{t} {n}" for t, n in loaded.rows.items() if n)
-            + f" ({loaded.seconds:.1f} s)"
+            + f" ({loaded.seconds:.1f} s); data version {loaded.dataset_version}"
         )
+        return 0
+    if args.command == "versions":
+        for version in store.Store(_db(args)).versions():
+            mark = "*" if version.is_current else " "
+            print(f"{mark} {version.version}  {version.loaded_at[:19]}  {version.label}")
+        return 0
+    if args.command == "rollback":
+        store.Store(_db(args)).switch(args.version)
+        print(f"data version {args.version} is current")
         return 0
 
     con = _open_data(args)
@@ -168,7 +202,10 @@ def _run(args: argparse.Namespace) -> int:
     current = args.current or years[-1]
     try:
         rows = model.compute(cube, factors, factor_year=args.factor_year)
-        path = report.write(args.out, cube, factors, rows, reference, current)
+        demo_data = store.dataset_value(con, "dataset_label") == "demo"
+        path = report.write(
+            args.out, cube, factors, rows, reference, current, args.lang, demo=demo_data
+        )
     except report.UnsupportedFormatError as exc:
         return _fail(str(exc))
     print(f"report written to {path}")

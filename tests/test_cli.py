@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from calc import store
 from tests.conftest import REPO_DIR
 
 DEMO_CLIENTS_PER_YEAR = 2000
@@ -44,7 +45,10 @@ def test_demo_writes_files_and_loads(demo):
         "staff.csv",
         "trips.csv",
     }
-    assert db.exists()
+    # The store holds the demo as its one data version, made current.
+    versions = store.Store(db).versions()
+    assert [v.label for v in versions] == ["demo"]
+    assert versions[0].is_current
 
 
 def test_compute_json_shape_and_totals(demo):
