@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 
 from calc import locale
+from calc.basemap import features_near
 from calc.comparison import Comparison
 from calc.comparison import waterfall as comparison_waterfall
 from calc.units import KG_PER_T, MINUS
@@ -335,3 +336,159 @@ def population_bars(
         stack_order=[labels[p] for p in split["population"]],
         lang=lang,
     )
+
+
+# -- the offline map -------------------------------------------------------------------------
+
+LAND_COLOR = "#F4F1EA"
+BORDER_COLOR = "#8A8A8A"
+REGION_BORDER_COLOR = "#B4B0A8"
+WATER_COLOR = "#A9CCE3"
+RIVER_COLOR = "#7FB3D5"
+
+
+def _geojson(features: Sequence[dict]) -> alt.InlineData:
+    return alt.InlineData(
+        values={"type": "FeatureCollection", "features": list(features)},
+        format=alt.DataFormat(property="features", type="json"),
+    )
+
+
+def map_extent(points: pd.DataFrame, margin_deg: float = 0.12) -> tuple[float, float, float, float]:
+    """lon_min, lat_min, lon_max, lat_max around the points (lat, lon) with a margin."""
+    return (
+        float(points["lon"].min()) - margin_deg,
+        float(points["lat"].min()) - margin_deg,
+        float(points["lon"].max()) + margin_deg,
+        float(points["lat"].max()) + margin_deg,
+    )
+
+
+def _cell_features(cells: pd.DataFrame, cell_deg: float) -> list[dict]:
+    """Each density cell as a square polygon, its figures as properties. Rings run clockwise
+    (d3-geo's outside-is-inside rule: the other way round a square would cover the globe)."""
+    half = cell_deg / 2
+    features = []
+    for cell in cells.itertuples(index=False):
+        west, east = cell.lon - half, cell.lon + half
+        south, north = cell.lat - half, cell.lat + half
+        ring = [[west, south], [west, north], [east, north], [east, south], [west, south]]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {
+                    "clients": float(cell.clients),
+                    "visits": float(cell.visits),
+                    "t_co2e": float(cell.t_co2e),
+                },
+            }
+        )
+    return features
+
+
+def office_map(
+    offices: pd.DataFrame,
+    cells: pd.DataFrame,
+    *,
+    cell_deg: float,
+    titles: Mapping[str, str],
+    lang: str,
+    large: bool = False,
+) -> AltairChart:
+    """Offices (squares sized by t CO2e, labelled) over a density grid of the clients' homes
+    (cells of `cell_deg` degrees coloured by t CO2e: calc.origins.density_cells) and the
+    offline base map around them (calc.basemap: borders, regional borders, lakes, rivers).
+    `offices` needs lat, lon, name, t_co2e (empty where hidden); `cells` lat, lon, clients,
+    visits, t_co2e. `titles` names t_co2e, name, visits and clients in legend and tooltips."""
+    size = sizes(large)
+    points = pd.concat([offices[["lat", "lon"]], cells[["lat", "lon"]]])
+    west, south, east, north = map_extent(points)
+    basemap = features_near((west, south, east, north))
+    frame = {
+        "type": "Feature",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [[west, south], [west, north], [east, north], [east, south], [west, south]]
+            ],
+        },
+        "properties": {},
+    }
+    layers: list[alt.Chart] = []
+    if basemap.get("country"):
+        layers.append(
+            alt.Chart(_geojson(basemap["country"])).mark_geoshape(
+                fill=LAND_COLOR, stroke=BORDER_COLOR, strokeWidth=1.2, clip=True
+            )
+        )
+    if basemap.get("admin1"):
+        layers.append(
+            alt.Chart(_geojson(basemap["admin1"])).mark_geoshape(
+                filled=False,
+                stroke=REGION_BORDER_COLOR,
+                strokeWidth=0.8,
+                strokeDash=[4, 2],
+                clip=True,
+            )
+        )
+    if basemap.get("lake"):
+        layers.append(
+            alt.Chart(_geojson(basemap["lake"])).mark_geoshape(
+                fill=WATER_COLOR, stroke=RIVER_COLOR, strokeWidth=0.5, clip=True
+            )
+        )
+    if basemap.get("river"):
+        layers.append(
+            alt.Chart(_geojson(basemap["river"])).mark_geoshape(
+                filled=False, stroke=RIVER_COLOR, strokeWidth=1.6, clip=True
+            )
+        )
+    if not cells.empty:
+        layers.append(
+            alt.Chart(_geojson(_cell_features(cells, cell_deg)))
+            .mark_geoshape(opacity=0.75, stroke=None, clip=True)
+            .encode(
+                color=alt.Color(
+                    "properties.t_co2e:Q",
+                    title=titles["t_co2e"],
+                    scale=alt.Scale(scheme="orangered"),
+                    legend=alt.Legend(orient="bottom", gradientLength=220, format=",.1f"),
+                ),
+                tooltip=[
+                    alt.Tooltip("properties.clients:Q", title=titles["clients"], format=",.0f"),
+                    alt.Tooltip("properties.visits:Q", title=titles["visits"], format=",.0f"),
+                    alt.Tooltip("properties.t_co2e:Q", title=titles["t_co2e"], format=",.1f"),
+                ],
+            )
+        )
+    office_marks = alt.Chart(offices).encode(longitude="lon:Q", latitude="lat:Q")
+    layers.append(
+        office_marks.mark_square(color=OFFICE_COLOR, opacity=0.9, size=120 if large else 70).encode(
+            tooltip=[
+                alt.Tooltip("name:N", title=titles["name"]),
+                alt.Tooltip("t_co2e:Q", title=titles["t_co2e"], format=",.1f"),
+            ],
+        )
+    )
+    # A white halo under each name keeps it readable over cells, borders and rivers.
+    for halo in (True, False):
+        layers.append(
+            office_marks.mark_text(
+                align="left",
+                dx=9,
+                dy=-7,
+                fontWeight="bold",
+                fontSize=size["label"],
+                color=OFFICE_COLOR,
+                stroke="#FFFFFF" if halo else alt.Undefined,
+                strokeWidth=3 if halo else alt.Undefined,
+                strokeJoin="round" if halo else alt.Undefined,
+            ).encode(text="name:N")
+        )
+    chart = (
+        alt.layer(*layers)
+        .project(type="mercator", fit=frame)
+        .properties(height=size["height"] * 1.6, width="container")
+    )
+    return finish(chart, large, lang)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from calc import model, privacy
@@ -126,3 +127,49 @@ def office_points(
         radius_km=shown["country"].map(radius_by_country),
         kg_co2e=kg.where(~shown["office_id"].isin(list(hide_kg_of))),
     )
+
+
+DENSITY_CELL_DEG = 0.05  # of a degree: cells of about 5.6 km × 3.8 km at 47° north
+
+
+def density_cells(
+    origins: pd.DataFrame,
+    contacts: pd.DataFrame,
+    offices: pd.DataFrame,
+    factors: FactorSet,
+    year: int,
+    min_people: int | None = None,
+    cell_deg: float = DENSITY_CELL_DEG,
+) -> pd.DataFrame:
+    """Where the clients of one year live, for a density layer: lat, lon (the cell's centre),
+    clients, visits and kg_co2e (their in-person kg, shared out as in origin_points) per cell of
+    `cell_deg` degrees, all offices together, for cells of at least `min_people` clients
+    (the privacy rule by default). Cells are formed before the rule is applied, so a coarse
+    cell keeps clients whose 1 km squares would each be too small to show."""
+    if min_people is None:
+        min_people = privacy.min_people_per_cell()
+    fine = origin_points(origins, contacts, offices, factors, year, min_people=0)
+    snapped = fine.assign(
+        lat=_cell_centre(fine["lat"], cell_deg), lon=_cell_centre(fine["lon"], cell_deg)
+    )
+    cells = snapped.groupby(["lat", "lon"], as_index=False)[["clients", "visits", "kg_co2e"]].sum()
+    return cells[cells["clients"] >= min_people].reset_index(drop=True)
+
+
+def _cell_centre(degrees: pd.Series, cell_deg: float) -> pd.Series:
+    # Rounded before the floor: 46.60 / 0.05 is 931.9999… in binary, and belongs to cell 932.
+    index = np.floor(np.round(degrees / cell_deg, 6))
+    return np.round(index * cell_deg + cell_deg / 2, 6)
+
+
+def break_even_table(factors: FactorSet, countries: Collection[str], year: int) -> pd.DataFrame:
+    """The one-way distance (km) above which a remote contact emits less than a trip by car or
+    by public transport, per country and channel: country, channel, car_km, pt_km (inf: that
+    mode emits nothing, so a remote contact never beats it). model.break_even_km."""
+    channels: tuple[model.RemoteChannel, ...] = ("phone", "video", "online")
+    records = []
+    for country in sorted(countries):
+        for channel in channels:
+            km = model.break_even_km(factors, country, year, channel)
+            records.append((country, channel, km["car"], km["pt"]))
+    return pd.DataFrame(records, columns=["country", "channel", "car_km", "pt_km"])

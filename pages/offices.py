@@ -169,7 +169,7 @@ st.download_button(
 
 # -- map -------------------------------------------------------------------------------------
 st.subheader(t("offices.map.title", year=year))
-points = origins.origin_points(
+cells = origins.density_cells(
     cached_views.origins(db.cursor()), contacts, offices, factors, year, min_clients
 )
 office_points = origins.office_points(contacts, offices, factors, year, hide_kg_of=pooled.merged)
@@ -179,27 +179,47 @@ office_points = office_points.assign(t_co2e=office_points["kg_co2e"] / units.KG_
 st.altair_chart(
     charts.office_map(
         office_points,
-        points.assign(
-            name=points["office_id"].map(names), t_co2e=points["kg_co2e"] / units.KG_PER_T
-        ),
-        # A car that emitted nothing would never break even: no ring then.
-        charts.circle_features(office_points[office_points["radius_km"] < math.inf]),
+        cells.assign(t_co2e=cells["kg_co2e"] / units.KG_PER_T),
+        cell_deg=origins.DENSITY_CELL_DEG,
         titles={
             "t_co2e": t("unit.t"),
             "name": headers["office"],
             "visits": t("offices.map.visits"),
+            "clients": t("map.clients"),
         },
     ),
     alt=t("offices.map.alt", year=year),
 )
-radius_km = max(office_points["radius_km"], default=0.0)
 st.caption(
     t(
-        "offices.map.caption",
+        "map.caption",
         year=year,
         min_clients=min_clients,
-        distance=(
-            f"{number(radius_km * 1000)} m" if radius_km < 1 else f"{number(radius_km, 1)} km"
-        ),
+        km=number(origins.DENSITY_CELL_DEG * 111.32, 1),
     )
 )
+
+# The distance above which a remote contact emits less than the trip it replaces.
+breakeven = origins.break_even_table(factors, set(office_points["country"]), year)
+
+
+def km_text(km: float) -> str:
+    if math.isinf(km):
+        return t("map.breakeven.never")
+    return f"{number(km * 1000)} m" if km < 1 else f"{number(km, 1)} km"
+
+
+st.markdown(t("map.breakeven.title"))
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("map.breakeven.country"): breakeven["country"],
+            t("map.breakeven.channel"): [t(f"activity.{c}") for c in breakeven["channel"]],
+            t("map.breakeven.car"): [km_text(km) for km in breakeven["car_km"]],
+            t("map.breakeven.pt"): [km_text(km) for km in breakeven["pt_km"]],
+        }
+    ),
+    hide_index=True,
+    width="content",
+)
+st.caption(t("map.breakeven.caption", year=year))

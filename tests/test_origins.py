@@ -155,3 +155,55 @@ def test_office_points_carry_visit_kg_and_break_even_radius():
     # An office too small to be shown alone keeps its place on the map, but not its kg.
     hidden = origins.office_points(contacts, offices, factors, 2022, hide_kg_of=("A",))
     assert hidden["kg_co2e"].isna().all()
+
+
+# Three 1 km squares of office A's jobseekers: two in one 0.05° cell, one in another.
+DENSITY_ORIGINS = pd.DataFrame(
+    [
+        (2022, "A", "jobseeker", 46.61, 14.01, 3, 6, 60.0, 0.0),
+        (2022, "A", "jobseeker", 46.60, 14.04, 3, 3, 30.0, 0.0),
+        (2022, "A", "jobseeker", 46.71, 14.11, 4, 4, 0.0, 45.0),
+    ],
+    columns=ORIGIN_COLUMNS + KM_COLUMNS,
+)
+
+
+def test_density_cells_sum_squares_before_the_rule():
+    factors = FactorSet.load().with_overrides({"detour_factor": 1.5})
+    offices = pd.DataFrame({"office_id": ["A"], "country": ["AT"]})
+    contacts = VISIT_ROWS[VISIT_ROWS["group"] == "jobseeker"].assign(
+        kg_co2e_low=0.0, kg_co2e_high=0.0
+    )
+    cells = origins.density_cells(DENSITY_ORIGINS, contacts, offices, factors, 2022, 5, 0.05)
+    # km: 60 × 1.5 = 90, 30 × 1.5 = 45, 45 given: 180 km for the jobseekers' 80 kg.
+    # (46.61, 14.01) and (46.60, 14.04) lie in the cell 46.60–46.65 × 14.00–14.05, centre
+    # (46.625, 14.025): 3 + 3 = 6 clients (each square alone is below 5), 80 × 135 / 180 = 60 kg.
+    # (46.71, 14.11): 4 clients, below the rule: left out.
+    assert cells.to_dict("records") == [
+        {"lat": 46.625, "lon": 14.025, "clients": 6, "visits": 9, "kg_co2e": pytest.approx(60.0)}
+    ]
+    laxer = origins.density_cells(DENSITY_ORIGINS, contacts, offices, factors, 2022, 4, 0.05)
+    assert laxer["kg_co2e"].tolist() == pytest.approx([60.0, 80.0 * 45 / 180])
+
+
+def test_break_even_distances_per_channel_and_mode():
+    # Car 0.2 kg/km alone, no EVs; public transport 0.05 kg/pkm; a 0.2 kg/kWh grid.
+    factors = FactorSet.load().with_overrides(
+        {
+            "ef_car_ice_kg_per_vkm": 0.2,
+            "ev_share": 0.0,
+            "car_occupancy": 1.0,
+            "ef_pt_kg_per_pkm": 0.05,
+            "grid_kg_per_kwh": 0.2,
+            "energy_phone_kwh_per_contact": 0.05,
+            "energy_video_kwh_per_contact": 0.1,
+            "energy_online_kwh_per_contact": 0.01,
+        }
+    )
+    table = origins.break_even_table(factors, {"AT"}, 2022).set_index("channel")
+    # A round trip emits 2 × d × EF; a contact kWh × 0.2: equal at d = kWh × 0.2 / (2 × EF).
+    assert table.loc["phone", "car_km"] == pytest.approx(0.05 * 0.2 / 0.4, abs=ABS)
+    assert table.loc["video", "car_km"] == pytest.approx(0.1 * 0.2 / 0.4, abs=ABS)
+    assert table.loc["online", "car_km"] == pytest.approx(0.01 * 0.2 / 0.4, abs=ABS)
+    assert table.loc["video", "pt_km"] == pytest.approx(0.1 * 0.2 / 0.1, abs=ABS)
+    assert list(table["country"]) == ["AT"] * 3

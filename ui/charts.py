@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import altair as alt
 import pandas as pd
-from geopy.distance import geodesic
 
 from calc import charts as builders
 from calc.charts import (
@@ -38,8 +36,6 @@ __all__ = [
     "TOTAL_COLOR",
     "AltairChart",
 ]
-
-_CIRCLE_POINTS = 72
 
 
 def _sizes(large: bool) -> dict[str, int]:
@@ -146,89 +142,15 @@ def population_bars(
 # -- offline map -----------------------------------------------------------------------------
 
 
-def circle_features(centres: pd.DataFrame) -> list[dict]:
-    """GeoJSON rings of `radius_km` around each (lat, lon), as lines: a ring drawn as a
-    polygon would need one winding order, and the wrong one fills the rest of the globe."""
-    features = []
-    for centre in centres.itertuples(index=False):
-        ring = [
-            geodesic(kilometers=centre.radius_km).destination((centre.lat, centre.lon), bearing)
-            for bearing in range(0, 361, 360 // _CIRCLE_POINTS)
-        ]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {
-                    "type": "LineString",
-                    "coordinates": [[point.longitude, point.latitude] for point in ring],
-                },
-                "properties": {"name": centre.name},
-            }
-        )
-    return features
-
-
 def office_map(
     offices: pd.DataFrame,
-    origins: pd.DataFrame,
-    rings: list[dict],
+    cells: pd.DataFrame,
     *,
+    cell_deg: float,
     titles: Mapping[str, str],
     large: bool = False,
 ) -> AltairChart:
-    """Offices (squares, named) and client origins (circles), sized by t CO2e, on a plain
-    graticule. Both frames need lat, lon, name, t_co2e; origins also `visits`.
-    `titles` names the fields in legend and tooltips: t_co2e, name and visits."""
-    size = _sizes(large)
-    points = pd.concat([offices[["lat", "lon"]], origins[["lat", "lon"]]])
-    margin = 0.1
-    extent = [
-        [float(points["lon"].min()) - margin, float(points["lat"].min()) - margin],
-        [float(points["lon"].max()) + margin, float(points["lat"].max()) + margin],
-    ]
-    size_scale = alt.Scale(range=[15, 1600 if large else 900], zero=True)
-    grid = alt.Chart(alt.graticule(extent=extent, step=[0.25, 0.25])).mark_geoshape(
-        stroke=GRID_COLOR, strokeWidth=0.5, filled=False
+    """Offices over the clients' density grid and the offline base map (calc.charts)."""
+    return builders.office_map(
+        offices, cells, cell_deg=cell_deg, titles=titles, lang=language(), large=large
     )
-    layers = [grid]
-    if rings:
-        layers.append(
-            alt.Chart(
-                alt.InlineData(
-                    values={"type": "FeatureCollection", "features": rings},
-                    format=alt.DataFormat(property="features", type="json"),
-                )
-            ).mark_geoshape(filled=False, stroke=OFFICE_COLOR, strokeDash=[4, 3], strokeWidth=1.5)
-        )
-    layers.append(
-        alt.Chart(origins)
-        .mark_circle(opacity=0.55, stroke="#FFFFFF", strokeWidth=0.5)
-        .encode(
-            longitude="lon:Q",
-            latitude="lat:Q",
-            size=alt.Size("t_co2e:Q", title=titles["t_co2e"], scale=size_scale),
-            color=alt.Color("name:N", title=None, legend=None),
-            tooltip=[
-                alt.Tooltip("name:N", title=titles["name"]),
-                alt.Tooltip("visits:Q", title=titles["visits"], format=",.0f"),
-                alt.Tooltip("t_co2e:Q", title=titles["t_co2e"], format=",.1f"),
-            ],
-        )
-    )
-    office_marks = alt.Chart(offices).encode(longitude="lon:Q", latitude="lat:Q")
-    layers.append(
-        office_marks.mark_square(color=OFFICE_COLOR, opacity=0.9).encode(
-            size=alt.Size("t_co2e:Q", title=titles["t_co2e"], scale=size_scale),
-            tooltip=[
-                alt.Tooltip("name:N", title=titles["name"]),
-                alt.Tooltip("t_co2e:Q", title=titles["t_co2e"], format=",.1f"),
-            ],
-        )
-    )
-    layers.append(
-        office_marks.mark_text(
-            align="left", dx=12, fontWeight="bold", fontSize=size["label"]
-        ).encode(text="name:N")
-    )
-    chart = alt.layer(*layers).project(type="mercator").properties(height=size["height"] * 1.6)
-    return _finish(chart, large)
