@@ -171,3 +171,26 @@ def test_report_in_an_unknown_format_is_refused_with_a_reason(demo, tmp_path):
     result = run_calc("report", "--out", tmp_path / "r.docx", "--db", db)
     assert result.returncode == 2
     assert ".pdf, .html or .xlsx" in result.stderr
+
+
+def test_report_in_german_says_it_rests_on_demo_data(demo, tmp_path):
+    db, _ = demo
+    target = tmp_path / "bericht.pdf"
+    result = run_calc(
+        "report",
+        "--out",
+        target,
+        "--lang",
+        "de",
+        "--reference",
+        "2019",
+        "--current",
+        "2022",
+        "--db",
+        db,
+    )
+    assert result.returncode == 0, result.stderr
+    text = "".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "Wegbilanz: CO2-Bericht 2019–2022" in text
+    assert "Demodaten" in text  # loaded by `calc demo`: the report says so
+    assert "Seite 1 von" in text
