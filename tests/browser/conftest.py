@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from calc import store
 from tests.browser.streamlit_dom import METRIC_VALUE, WATCH_CHANGES_JS
+from tests.conftest import copy_store
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -105,8 +105,7 @@ def chromium_path() -> Path:
 @contextmanager
 def serve(demo_db: Path, folder: Path) -> Iterator[Server]:
     """`streamlit run app.py` on a copy of the demo database, on a free loopback port."""
-    database = folder / "app.duckdb"
-    shutil.copy(demo_db, database)
+    database = copy_store(demo_db, folder / "app.duckdb")  # the state file and data versions
     port = _free_port()
     log_path = folder / "streamlit.log"
     env = {**os.environ, store.DB_PATH_ENV: str(database)}
