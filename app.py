@@ -53,7 +53,8 @@ if page.url_path == "presenter":
     # A projector shows the slides full screen: the sidebar starts closed. Its filters are
     # still drawn there, so that filters in a presenter link take effect and stay in the URL.
     st.set_page_config(initial_sidebar_state="collapsed")
-if db.is_demo():
+if db.is_demo() and page.url_path != "presenter":
+    # The presenter says it in one small line of its own, in a corner of the slide.
     st.info(t("app.demo_banner"), icon=":material/science:")
 filters.draw_sidebar()
 page.run()

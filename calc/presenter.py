@@ -14,10 +14,13 @@ small staff to many clients still moves with each of those few staff members.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
+import segno
 
 from calc import indicators, scenario
 from calc.comparison import Comparison
@@ -185,7 +188,7 @@ def build(
         offices=offices,
         populations=_populations(rows, in_years, reference, current, min_people),
         channels=_channels(rows, in_years, reference, current, min_people),
-        digital_share=_digital_share(rows, people, min_people),
+        digital_share=_digital_share(rows, people, min_people, reference, current),
         story=None if shown is None else story(rows, shown, factors, country),
     )
 
@@ -226,10 +229,15 @@ def _channels(
     return SlideTable(table.sort_values("activity", key=lambda s: s.map(order), ignore_index=True))
 
 
-def _digital_share(rows: pd.DataFrame, people: pd.DataFrame, min_people: int) -> SlideTable:
-    """Share of client contacts by phone, video or online, per year; years with too few
-    clients are left out."""
+def _digital_share(
+    rows: pd.DataFrame, people: pd.DataFrame, min_people: int, reference: int, current: int
+) -> SlideTable:
+    """Share of client contacts by phone, video or online, per year from the reference to the
+    current year (the deck's years, never a later one); years with too few clients are left
+    out."""
+    first, last = min(reference, current), max(reference, current)
     table = indicators.digital_share(rows)
+    table = table[table["year"].between(first, last)].reset_index(drop=True)
     clients = people[people["population"] == CLIENTS]
     allowed = [y for y in table["year"] if not too_few(clients[clients["year"] == y], min_people)]
     shown = table[table["year"].isin(allowed)]
@@ -255,3 +263,36 @@ def scenario_slide(
         return ScenarioSlide(None, SlideTable(pd.DataFrame(), withheld=True))
     per_office = result.by("office_id")[["office_id", "base_kg", "scenario_kg", "saved_kg"]]
     return ScenarioSlide(result, merge_small_offices(per_office, people, min_people))
+
+
+# -- the closing slide -------------------------------------------------------------------------
+
+PRESENTER_PATH = "presenter"
+
+
+def deck_link(
+    app_url: str | None,
+    lang: str,
+    reference: int,
+    current: int,
+    offices: Sequence[str] = (),
+    groups: Sequence[str] = (),
+    what_if: str | None = None,
+) -> str:
+    """The link that opens this deck again: the presenter page of the app at `app_url` (its
+    root, as the browser sees it; a relative link without it) with the language, the years, the
+    offices and groups (by id) and the scenario of the last slide, from the first slide."""
+    query: list[tuple[str, str | int]] = [("lang", lang), ("ref", reference), ("cur", current)]
+    query += [("offices", office) for office in offices]
+    query += [("groups", group) for group in groups]
+    if what_if:
+        query.append(("what_if", what_if))
+    base = (app_url or "").rstrip("/")
+    return f"{base}/{PRESENTER_PATH}?{urlencode(query)}"
+
+
+def qr_svg(link: str, scale: int = 8) -> str:
+    """The link as a QR code in SVG, black on white with the four-module quiet zone readers
+    need; error correction M. `scale` px per module (the page may size it anew)."""
+    code = segno.make(link, error="m", micro=False)
+    return code.svg_inline(scale=scale, dark="#000000", light="#ffffff", border=4)

@@ -1,9 +1,16 @@
 """Presenter mode: full-screen slides for a projector or a booth. Big numbers, plain words,
-no personal data; advanced by arrow keys, a clicker (page up/down) or a timer (?auto=10)."""
+no personal data; advanced by arrow keys, a clicker (page up/down) or a timer (?auto=10).
 
+Every slide fits the screen from 1280×720 to 3840×2160 without scrolling: the slide's own
+elements (title, statements, big number, charts, QR code) are sized by CSS clamp() against the
+viewport in ui/presenter.css; the settings live in the sidebar, which starts closed.
+"""
+
+import html
+import itertools
 import time
+from pathlib import Path
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +19,7 @@ from calc import presenter, privacy, saved, scenario
 from calc.units import MINUS
 from ui import charts, compute, db, filters
 from ui import frame as _frame
-from ui.i18n import number, percent, t, tonnes
+from ui.i18n import language, number, percent, t, tonnes
 from ui.plain import plain
 
 _frame.require()  # first request after a start: rerun through app.py
@@ -22,25 +29,32 @@ AUTO_KEY = "auto"  # seconds per slide for a booth (0: by hand), in the URL
 SCENARIO_KEY = "what_if"  # the saved scenario of the last slide, in the URL
 SHOWN_AT_KEY = "presenter_shown_at"  # when the current slide appeared: the timer counts from it
 MAX_AUTO_S = 600
-# The key number of a slide, in px: Streamlit's largest heading (2.75rem) is too small for the
-# back of a room, and theming by CSS is off limits, so it is an Altair text mark.
-BIG_PX = 150
-BIG_IN_COLUMN_PX = 96
+# The slide's own sizes, scaled with the viewport (keyed containers: .st-key-<key>).
+STYLE = Path(__file__).resolve().parent.parent / "ui" / "presenter.css"
+SLIDE_AREA_KEY = "wb_slide"
+NAV_KEY = "wb_nav"
+DEMO_KEY = "wb_demo"
+QR_KEY = "wb_qr"
+_chart_numbers = itertools.count(1)  # keys of the chart boxes, unique within a run
 
 
 # -- building blocks ---------------------------------------------------------------------------
 
 
-def big(text: str, px: int = BIG_PX) -> None:
-    """The number a slide is about, large enough for the back of a room."""
-    chart = (
-        alt.Chart(pd.DataFrame({"x": [0.0]}))
-        .mark_text(text=text, fontSize=px, fontWeight="bold")
-        .encode(x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1, 1])))
-        .properties(height=int(px * 1.25))
-        .configure_view(strokeWidth=0)
-    )
-    st.altair_chart(chart, alt=text)
+def big(text: str, in_column: bool = False) -> None:
+    """The number a slide is about, large enough for the back of a room and never wider than
+    its box (its size follows the viewport: ui/presenter.css)."""
+    size = "wb-big wb-big-column" if in_column else "wb-big"
+    st.html(f'<p class="{size}">{html.escape(text)}</p>')
+
+
+def slide_chart(chart: charts.AltairChart, alt: str) -> None:
+    """A chart that fills the height the slide leaves it (ui/presenter.css gives its box a
+    height in viewport units; the chart stretches to it and is drawn at that size)."""
+    # A fixed height makes the box one the chart can stretch into; the style sheet replaces
+    # the 400 px by a share of the viewport.
+    with st.container(key=f"wb_chart_{next(_chart_numbers)}", height=400, border=False):
+        st.altair_chart(chart, alt=alt, height="stretch")
 
 
 def title(text: str) -> None:
@@ -84,7 +98,7 @@ def office_heatmap(frame: pd.DataFrame, columns: dict[str, str], description: st
         id_vars="office", value_vars=list(columns), var_name="column", value_name="kg"
     )
     long = long.assign(column=long["column"].map(columns), t_co2e=long["kg"] / 1000)
-    st.altair_chart(
+    slide_chart(
         charts.heatmap(
             long,
             "column",
@@ -155,7 +169,7 @@ def slide_why(slides: presenter.Slides) -> None:
         "current": str(slides.current),
         **{name: t(f"effect.{name}") for name in calc_comparison.EFFECTS},
     }
-    st.altair_chart(
+    slide_chart(
         charts.waterfall(charts.waterfall_frame(comparison, labels), large=True),
         alt=t("overview.why.alt", reference=slides.reference, current=slides.current),
     )
@@ -172,11 +186,11 @@ def slide_split(slides: presenter.Slides) -> None:
     with numbers_col:
         for row in table.table.itertuples(index=False):
             statement(labels[row.population])
-            big(charts.signed_tonnes(row.difference_kg), BIG_IN_COLUMN_PX)
+            big(charts.signed_tonnes(row.difference_kg), in_column=True)
             statement(f"{tonnes(row.reference_kg)} → {tonnes(row.current_kg)}")
     frame = two_year_frame(table.table, "population", "kg", labels)
     with chart_col:
-        st.altair_chart(
+        slide_chart(
             charts.stacked_bar(
                 frame.assign(t_co2e=frame["kg"] / 1000),
                 "year",
@@ -201,7 +215,7 @@ def slide_story(slides: presenter.Slides) -> None:
     columns = st.columns(len(story.equivalents), gap="large")
     for column, equivalent in zip(columns, story.equivalents, strict=True):
         with column, st.container(border=True, height="stretch"):
-            big(number(equivalent.amount), BIG_IN_COLUMN_PX)
+            big(number(equivalent.amount), in_column=True)
             statement(t(f"presenter.story.{equivalent.name}"))
             st.caption(t("presenter.source", source=equivalent.factor.source))
     less = story.client_km_saved >= 0
@@ -226,7 +240,7 @@ def slide_channels(slides: presenter.Slides) -> None:
     with numbers_col:
         statement(t("presenter.channels.visits"))
         if summary.visits_change_share is not None:
-            big(signed_percent(summary.visits_change_share), BIG_IN_COLUMN_PX)
+            big(signed_percent(summary.visits_change_share), in_column=True)
         statement(
             t(
                 "presenter.channels.kg",
@@ -239,7 +253,7 @@ def slide_channels(slides: presenter.Slides) -> None:
         )
     labels = {a: t(f"activity.{a}") for a in table.table["activity"]}
     with chart_col:
-        st.altair_chart(
+        slide_chart(
             charts.stacked_bar(
                 two_year_frame(table.table, "activity", "count", labels),
                 "year",
@@ -265,9 +279,9 @@ def slide_digital(slides: presenter.Slides) -> None:
     numbers_col, chart_col = st.columns([2, 3], gap="large", vertical_alignment="center")
     with numbers_col:
         statement(t("presenter.digital.share", year=int(latest["year"])))
-        big(percent(latest["digital_share"]), BIG_IN_COLUMN_PX)
+        big(percent(latest["digital_share"]), in_column=True)
     with chart_col:
-        st.altair_chart(
+        slide_chart(
             charts.digital_share(
                 table.table.rename(columns={"digital_share": "share"}),
                 t("presenter.digital.axis"),
@@ -318,7 +332,7 @@ def slide_scenario(slides: presenter.Slides) -> None:
                 year=what_if.base_year,
             )
         )
-        big(tonnes(abs(result.saved_kg)), BIG_IN_COLUMN_PX)
+        big(tonnes(abs(result.saved_kg)), in_column=True)
         statement(
             t(
                 "presenter.scenario.range",
@@ -339,6 +353,24 @@ def slide_scenario(slides: presenter.Slides) -> None:
             )
         privacy_note(shown.offices, slides.min_people)
     st.caption(t("presenter.scenario.scope"), text_alignment="center")
+
+
+def slide_closing(slides: presenter.Slides) -> None:
+    """The link that reproduces this deck, as a QR code the audience can scan."""
+    title(t("presenter.closing.title"))
+    link = presenter.deck_link(
+        st.context.url,
+        language(),
+        slides.reference,
+        slides.current,
+        filters.selected_offices(),
+        filters.selected_groups(),
+        st.session_state.get(SCENARIO_KEY) if scenario_names else None,
+    )
+    with st.container(key=QR_KEY, horizontal_alignment="center"):
+        st.image(presenter.qr_svg(link), caption=None)
+    statement(t("presenter.closing.scan"))
+    st.caption(plain(link), text_alignment="center")
 
 
 # -- navigation --------------------------------------------------------------------------------
@@ -369,9 +401,16 @@ deck = [
     slide_digital,
     slide_offices,
     *([slide_scenario] if scenario_names else []),
+    slide_closing,
 ]
-# Outside the fragment: a new timer reruns the page, and the fragment takes the new interval.
-with st.popover(t("presenter.settings"), icon=":material/settings:", type="tertiary"):
+st.html(STYLE)  # the slide's sizes; a style sheet alone takes no room on the page
+if db.is_demo():
+    with st.container(key=DEMO_KEY):
+        st.caption(t("presenter.demo"))
+# In the sidebar (closed on a projector), outside the fragment: a new timer reruns the page, and
+# the fragment takes the new interval.
+with st.sidebar:
+    st.subheader(t("presenter.settings"))
     auto_s = st.number_input(
         t("presenter.auto"),
         min_value=0,
@@ -408,8 +447,10 @@ def show() -> None:
     )
     # The slide sits above the buttons but is drawn after them: on a first visit the slide
     # number in the URL reaches the session only when its widget is drawn.
-    slide_area = st.container()
-    with st.container(horizontal=True, horizontal_alignment="center", vertical_alignment="center"):
+    slide_area = st.container(key=SLIDE_AREA_KEY)
+    with st.container(
+        key=NAV_KEY, horizontal=True, horizontal_alignment="center", vertical_alignment="center"
+    ):
         # Presentation clickers send page up and page down; keyboards use the arrows.
         st.button(
             ":material/keyboard_double_arrow_left:",

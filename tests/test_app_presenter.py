@@ -3,7 +3,9 @@ same filters, a link opens a given slide, and an office of 3 clients shows on no
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,13 +18,15 @@ from tests.test_presenter import OFFICES, SMALL_OFFICE, SMALL_OFFICE_NAME, load_
 
 APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/presenter.py"
-SLIDES_WITHOUT_SCENARIO = 7
+SLIDES_WITHOUT_SCENARIO = 8  # the closing slide with the QR code included
 
 
 def visible_texts(at: AppTest) -> list[str]:
-    """Every text the page shows: markdown, captions, alerts, metrics, and every string in the
-    charts (their text for screen readers, their specs, and the data they draw)."""
+    """Every text the page shows: markdown, captions, alerts, metrics, the big numbers (HTML),
+    and every string in the charts (their text for screen readers, their specs, and the data
+    they draw)."""
     texts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning)]
+    texts += [html.unescape(re.sub(r"<[^>]+>", "", e.proto.body)) for e in at.get("html")]
     texts += [f"{m.label} {m.value}" for m in at.metric]
     for chart in at.get("vega_lite_chart"):
         texts += [chart.proto.alt, json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)]
@@ -138,3 +142,25 @@ def test_an_office_of_three_clients_is_on_no_slide(small_office_db: Path):
     assert shown == {OFFICES["BIG"][0]}
     assert "Other offices" in offices_slide
     assert any("shown together" in text for text in offices_slide)
+
+
+def test_the_closing_slide_links_to_this_deck_as_a_qr_code(app_db: Path):
+    # GIVEN a deck in German from 2020 to 2023 for one office
+    at = open_presenter(lang="de", ref="2020", cur="2023", offices="KLU")
+    # WHEN the last slide is shown
+    at.button(key="back").click().run()
+    assert not at.exception
+    # THEN it shows a QR code and the link that reproduces the deck, with ids, not labels
+    assert len(at.get("image")) == 1
+    # (shown as plain text: Markdown's punctuation escaped with backslashes)
+    link = next(c.value.replace("\\", "") for c in at.caption if "presenter" in c.value)
+    query = link.split("?", 1)[1]
+    assert query == "lang=de&ref=2020&cur=2023&offices=KLU"
+
+
+def test_the_digital_share_slide_says_the_current_year(app_db: Path):
+    at = open_presenter(lang="en", ref="2020", cur="2023", slide="6")
+    assert not at.exception
+    texts = visible_texts(at)
+    assert any(text.startswith("## In 2023") for text in texts)
+    assert not any("2024" in text for text in texts if text.startswith("## In"))
