@@ -47,7 +47,8 @@ MEMORY = ":memory:"
 
 # 1: data and saved work in one file, no version row. 2: the same, version recorded.
 # 3: the data set in versioned files of its own; this file keeps the saved work only.
-SCHEMA_VERSION = 3
+# 4: workshop actions carry a row_version (optimistic concurrency: no lost update).
+SCHEMA_VERSION = 4
 SCHEMA_VERSION_KEY = "schema_version"
 UNVERSIONED_SCHEMA = 1
 LAYOUT_WITH_DATA_APART = 3
@@ -442,10 +443,25 @@ def _migrate_2_to_3(con: duckdb.DuckDBPyConnection, store: Store) -> None:
     )
 
 
+def _migrate_3_to_4(con: duckdb.DuckDBPyConnection, store: Store) -> None:
+    """Workshop actions get their row version (1 for every stored action)."""
+    del store
+    has_actions = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'workshop_actions'"
+        " AND database_name = current_database()"
+    ).fetchall()[0][0]
+    if has_actions:
+        con.execute(
+            f"ALTER TABLE {_qualified(con, 'workshop_actions')} "
+            "ADD COLUMN IF NOT EXISTS row_version INTEGER DEFAULT 1"
+        )
+
+
 # MIGRATIONS[n] brings a state file from version n to n + 1.
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection, Store], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -45,7 +45,8 @@ _DDL = (
         scenario VARCHAR,
         effect_t_per_year DOUBLE,
         effect_note VARCHAR NOT NULL DEFAULT '',
-        updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""",
+        updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+        row_version INTEGER NOT NULL DEFAULT 1)""",
     """CREATE TABLE IF NOT EXISTS workshop_targets (
         space VARCHAR NOT NULL,
         year INTEGER NOT NULL,
@@ -70,7 +71,19 @@ ACTION_COLUMNS = [
     "effect_t_per_year",
     "effect_note",
     "updated_at",
+    "row_version",
 ]
+# What a person edits in an action: what a conflict message names when someone else changed it.
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "owner",
+    "deadline",
+    "status",
+    "scenario",
+    "effect_t_per_year",
+    "effect_note",
+)
 
 
 class WorkshopError(ValueError):
@@ -80,6 +93,20 @@ class WorkshopError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class ConflictError(WorkshopError):
+    """Someone else saved the action since this edit began: nothing was written. `changes`
+    holds what they changed (field -> its value now), `current` the action as stored."""
+
+    def __init__(self, current: Action, changes: dict[str, object]) -> None:
+        super().__init__(
+            "conflict",
+            f"action {current.action_id} was changed in the meantime: "
+            + ", ".join(f"{name} is now {value!r}" for name, value in changes.items()),
+        )
+        self.current = current
+        self.changes = changes
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -145,6 +172,8 @@ class Action:
     effect_t_per_year: float | None = None
     effect_note: str = ""
     action_id: int | None = None  # None: not stored yet
+    # The stored version this copy was read at (0: not stored yet); not part of its content.
+    row_version: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
         if not self.title.strip():
@@ -192,11 +221,20 @@ def action(con: duckdb.DuckDBPyConnection, space: str, action_id: int) -> Action
         else float(row["effect_t_per_year"]),
         effect_note=row["effect_note"],
         action_id=int(row["action_id"]),
+        row_version=int(row["row_version"]),
     )
 
 
-def save_action(con: duckdb.DuckDBPyConnection, space: str, item: Action) -> int:
-    """Insert a new action or update a stored one; returns its id."""
+def save_action(
+    con: duckdb.DuckDBPyConnection, space: str, item: Action, base: Action | None = None
+) -> int:
+    """Insert a new action or update a stored one; returns its id.
+
+    An update is written only if the stored action is still at `base.row_version` (`base`: the
+    action as the edit began from it; default: item's own version): otherwise ConflictError
+    names what the other save changed since `base` (without one: every field that now differs
+    from item), and nothing is written. Concurrent saves never lose one another's changes.
+    """
     values = [
         item.title.strip(),
         item.description.strip(),
@@ -214,23 +252,39 @@ def save_action(con: duckdb.DuckDBPyConnection, space: str, item: Action) -> int
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING action_id""",
             [space, *values],
         ).fetchall()[0][0]
-    updated = con.execute(
-        """UPDATE workshop_actions SET title = ?, description = ?, owner = ?, deadline = ?,
-               status = ?, scenario = ?, effect_t_per_year = ?, effect_note = ?,
-               updated_at = current_timestamp
-           WHERE space = ? AND action_id = ? RETURNING action_id""",
-        [*values, space, item.action_id],
-    ).fetchall()
+    started_from = base or item
+    try:
+        updated = con.execute(
+            """UPDATE workshop_actions SET title = ?, description = ?, owner = ?, deadline = ?,
+                   status = ?, scenario = ?, effect_t_per_year = ?, effect_note = ?,
+                   updated_at = current_timestamp, row_version = row_version + 1
+               WHERE space = ? AND action_id = ? AND row_version = ? RETURNING action_id""",
+            [*values, space, item.action_id, started_from.row_version],
+        ).fetchall()
+    except duckdb.TransactionException:
+        updated = []  # another session's write to the same row won the race: a conflict
     if not updated:
-        raise WorkshopError("action_missing", f"no action {item.action_id} in workspace {space!r}")
+        current = action(con, space, item.action_id)  # WorkshopError if it was deleted
+        raise ConflictError(current, _changes(started_from, current))
     return item.action_id
 
 
+def _changes(before: Action, now: Action) -> dict[str, object]:
+    """The editable fields that differ between two copies of an action, with their new values."""
+    return {
+        name: getattr(now, name)
+        for name in EDITABLE_FIELDS
+        if getattr(now, name) != getattr(before, name)
+    }
+
+
 def set_status(con: duckdb.DuckDBPyConnection, space: str, action_id: int, status: str) -> None:
+    """Move an action on the board (a change other editors are told about)."""
     if status not in STATUSES:
         raise WorkshopError("status_unknown", f"status must be one of {', '.join(STATUSES)}")
     con.execute(
-        """UPDATE workshop_actions SET status = ?, updated_at = current_timestamp
+        """UPDATE workshop_actions
+           SET status = ?, updated_at = current_timestamp, row_version = row_version + 1
            WHERE space = ? AND action_id = ?""",
         [status, space, action_id],
     )

@@ -16,7 +16,7 @@ from calc import model, report, saved, scenario, workshop
 from calc.schema import Channel
 from ui import charts, compute, db, filters
 from ui import frame as _frame
-from ui.i18n import language, percent, t, tonnes
+from ui.i18n import language, number, percent, t, tonnes
 from ui.plain import plain
 
 _frame.require()  # first request after a start: rerun through app.py
@@ -26,6 +26,7 @@ STEP_KEY = "step"  # the stage of the cycle, kept while the session lasts
 EDIT_KEY = "workshop_edit"  # the action open in the editor
 NEW_NAME_KEY = "workshop_new_name"
 MESSAGE_KEY = "workshop_message"  # (kind, text) shown once after a callback
+CONFLICT_KEY = "workshop_conflict"  # the action as another session stored it, after a refusal
 NEW_ACTION = 0  # the editor's choice for a new action: stored ids start at 1
 EFFECT_SOURCES = ("scenario", "manual", "none")
 HOTSPOTS_SHOWN = 12
@@ -81,11 +82,33 @@ def field_key(name: str, action_id: int) -> str:
     return f"workshop_{name}_{action_id}"
 
 
-def save_edited(action_id: int) -> None:
+FORM_FIELDS = ("title", "description", "owner", "deadline", "status", "effect", "note", "source")
+# The stored field an editor's change conflict names, and the text of its column.
+CONFLICT_LABELS = {
+    "title": "workshop.col.title",
+    "description": "workshop.col.description",
+    "owner": "workshop.col.owner",
+    "deadline": "workshop.col.deadline",
+    "status": "workshop.col.status",
+    "scenario": "workshop.col.scenario",
+    "effect_t_per_year": "workshop.col.effect_t",
+    "effect_note": "workshop.col.effect_note",
+}
+
+
+def base_key(action_id: int) -> str:
+    """Session: the action as it was when its editor opened (the version a save starts from)."""
+    return field_key("base", action_id)
+
+
+def save_edited(action_id: int, overwrite: bool = False) -> None:
     def value(name: str) -> Any:
         return st.session_state.get(field_key(name, action_id))
 
     source = value("source")
+    base: workshop.Action | None = st.session_state.get(base_key(action_id))
+    if overwrite:
+        base = st.session_state.pop(CONFLICT_KEY, None)
     try:
         item = workshop.Action(
             title=value("title") or "",
@@ -97,8 +120,13 @@ def save_edited(action_id: int) -> None:
             effect_t_per_year=value("effect") if source == "manual" else None,
             effect_note=(value("note") or "") if source == "manual" else "",
             action_id=None if action_id == NEW_ACTION else action_id,
+            row_version=base.row_version if base else 0,
         )
-        saved_id = workshop.save_action(con, space, item)
+        saved_id = workshop.save_action(con, space, item, base=base)
+    except workshop.ConflictError as conflict:
+        st.session_state[CONFLICT_KEY] = conflict.current
+        say("warning", t("workshop.conflict", changes=conflict_text(conflict.changes)))
+        return
     except workshop.WorkshopError as error:
         say("error", error_text(error))
         return
@@ -106,7 +134,32 @@ def save_edited(action_id: int) -> None:
         for name in ("title", "description", "owner", "deadline", "effect", "note"):
             st.session_state.pop(field_key(name, NEW_ACTION), None)
     st.session_state[EDIT_KEY] = saved_id
+    st.session_state[base_key(saved_id)] = workshop.action(con, space, saved_id)
     say("success", t("workshop.plan.saved", title=plain(item.title)))
+
+
+def conflict_text(changes: dict[str, object]) -> str:
+    """What another person changed, in words: 'Owner: Ben; Status: doing'."""
+
+    def shown(name: str, value: object) -> str:
+        if name == "status":
+            return t(f"workshop.status.{value}")
+        if value is None or value == "":
+            return "–"
+        if isinstance(value, float):
+            return number(value, 1)
+        return plain(str(value))
+
+    return "; ".join(
+        f"{t(CONFLICT_LABELS[name])}: {shown(name, value)}" for name, value in changes.items()
+    )
+
+
+def reload_edited(action_id: int) -> None:
+    """Drop this editor's unsaved input: it opens again on the action as stored now."""
+    for name in (*FORM_FIELDS, "base"):
+        st.session_state.pop(field_key(name, action_id), None)
+    st.session_state.pop(CONFLICT_KEY, None)
 
 
 def delete_edited(action_id: int) -> None:
@@ -236,7 +289,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
 
 if message := st.session_state.pop(MESSAGE_KEY, None):
     kind, text = message
-    (st.error if kind == "error" else st.success)(text)
+    {"error": st.error, "warning": st.warning}.get(kind, st.success)(text)
 
 chosen_space: str | None = st.session_state.get(SPACE_KEY) or (spaces[0] if spaces else None)
 if chosen_space is None:
@@ -306,6 +359,8 @@ elif step == "plan":
         key=EDIT_KEY,
     )
     item = None if editing == NEW_ACTION else workshop.action(con, space, editing)
+    if item is not None:
+        st.session_state.setdefault(base_key(editing), item)
     with st.container(border=True):
         st.text_input(
             t("workshop.col.title"),
@@ -387,6 +442,22 @@ elif step == "plan":
                 on_click=save_edited,
                 args=(editing,),
             )
+            conflict = st.session_state.get(CONFLICT_KEY)
+            if conflict is not None and conflict.action_id == editing:
+                st.button(
+                    t("workshop.conflict.reload"),
+                    key="workshop_reload",
+                    icon=":material/refresh:",
+                    on_click=reload_edited,
+                    args=(editing,),
+                )
+                st.button(
+                    t("workshop.conflict.overwrite"),
+                    key="workshop_overwrite",
+                    icon=":material/save_as:",
+                    on_click=save_edited,
+                    args=(editing, True),
+                )
             if item:
                 st.button(
                     t("workshop.plan.delete"),

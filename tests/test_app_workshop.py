@@ -202,3 +202,42 @@ def test_targets_set_the_gap_that_the_actions_cover(app_db: Path):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[f"Still to cut from {current} to 2030"] == f"{gap_t:,.1f} t"
     assert metrics["Planned and ongoing actions, per year"] == "20.0 t"
+
+
+def test_two_sessions_editing_one_action_lose_nothing(app_db: Path):
+    first = open_workshop()
+    first.text_input(key="workshop_new_name").input(TEAM)
+    first.button(key="workshop_create").click().run()
+    first.segmented_control(key="step").set_value("plan").run()
+    first.text_input(key="workshop_title_0").input("Video desks")
+    first.button(key="workshop_save").click().run()
+    [created] = stored_actions(app_db)
+    action_id = created["action_id"]
+
+    # A second browser opens the same action in its editor.
+    second = open_workshop()
+    second.selectbox(key="team").set_value(TEAM).run()
+    second.segmented_control(key="step").set_value("plan").run()
+    second.selectbox(key="workshop_edit").set_value(action_id).run()
+    assert second.text_input(key=f"workshop_title_{action_id}").value == "Video desks"
+
+    # The first session changes the owner and saves ...
+    first.text_input(key=f"workshop_owner_{action_id}").input("Ben")
+    first.button(key="workshop_save").click().run()
+    # ... the second, its form still from before, saves a description: refused, in words.
+    second.text_area(key=f"workshop_description_{action_id}").input("ten desks")
+    second.button(key="workshop_save").click().run()
+    assert not second.exception
+    warning = " ".join(w.value for w in second.warning)
+    assert "someone changed this action in the meantime" in warning
+    assert "Owner: Ben" in warning
+    [stored] = stored_actions(app_db)
+    assert (stored["owner"], stored["description"]) == ("Ben", "")
+
+    # Reload shows the stored version; the description typed again now saves beside it.
+    second.button(key="workshop_reload").click().run()
+    assert second.text_input(key=f"workshop_owner_{action_id}").value == "Ben"
+    second.text_area(key=f"workshop_description_{action_id}").input("ten desks")
+    second.button(key="workshop_save").click().run()
+    [stored] = stored_actions(app_db)
+    assert (stored["owner"], stored["description"]) == ("Ben", "ten desks")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import threading
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -330,3 +332,79 @@ def test_every_code_the_page_shows_has_a_text_in_every_language(con, demo):
         k for k in keys if k not in texts or not all(texts[k][lang] for lang in ["en", "de", "nl"])
     ]
     assert missing == []
+
+
+# -- no lost updates ---------------------------------------------------------------------------
+
+
+def test_a_save_from_a_stale_form_is_refused_and_names_the_change(con):
+    space = workshop.create_workspace(con, "Team C", 2019)
+    action_id = workshop.save_action(con, space, workshop.Action("Video desks", owner="Ana"))
+    opened_by_a = workshop.action(con, space, action_id)
+    opened_by_b = workshop.action(con, space, action_id)
+    # A changes the owner and saves first.
+    workshop.save_action(con, space, replace(opened_by_a, owner="Ben"))
+    # B, with the old form still open, saves a new description: refused, nothing written.
+    with pytest.raises(workshop.ConflictError) as conflict:
+        workshop.save_action(
+            con, space, replace(opened_by_b, description="ten desks"), base=opened_by_b
+        )
+    assert conflict.value.code == "conflict"
+    assert conflict.value.changes == {"owner": "Ben"}
+    stored = workshop.action(con, space, action_id)
+    assert (stored.owner, stored.description) == ("Ben", "")
+    # B reloads and edits the version now stored: both changes stay.
+    reloaded = conflict.value.current
+    workshop.save_action(con, space, replace(reloaded, description="ten desks"), base=reloaded)
+    stored = workshop.action(con, space, action_id)
+    assert (stored.owner, stored.description) == ("Ben", "ten desks")
+    # Overwriting on purpose (from the version stored) writes B's whole form.
+    workshop.save_action(con, space, replace(opened_by_b, owner="Ana"), base=stored)
+    assert workshop.action(con, space, action_id).owner == "Ana"
+
+
+def test_a_board_move_counts_as_a_change(con):
+    space = workshop.create_workspace(con, "Team D", 2019)
+    action_id = workshop.save_action(con, space, workshop.Action("LED"))
+    form = workshop.action(con, space, action_id)
+    workshop.set_status(con, space, action_id, "doing")
+    with pytest.raises(workshop.ConflictError) as conflict:
+        workshop.save_action(con, space, replace(form, owner="Eva"), base=form)
+    assert conflict.value.changes == {"status": "doing"}
+
+
+def test_concurrent_saves_raise_nothing_uncaught_and_lose_nothing(tmp_path):
+    path = tmp_path / "state.duckdb"
+    con = store.connect(path)
+    workshop.ensure_tables(con)
+    space = workshop.create_workspace(con, "Team E", 2019)
+    action_id = workshop.save_action(con, space, workshop.Action("Shared action"))
+    form = workshop.action(con, space, action_id)
+    saved: list[str] = []
+    refused: list[str] = []
+    unexpected: list[BaseException] = []
+
+    def save(owner: str) -> None:
+        cursor = con.cursor()  # one session each, as the app gives every browser its cursor
+        try:
+            workshop.save_action(cursor, space, replace(form, owner=owner))
+            saved.append(owner)
+        except workshop.ConflictError:
+            refused.append(owner)
+        except BaseException as error:
+            unexpected.append(error)
+        finally:
+            cursor.close()
+
+    threads = [threading.Thread(target=save, args=(f"owner {n}",)) for n in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert unexpected == []
+    # Every save started from the same version: exactly one is written, the others are told.
+    assert len(saved) == 1 and len(saved) + len(refused) == 100
+    stored = workshop.action(con, space, action_id)
+    assert stored.owner == saved[0]
+    assert stored.row_version == form.row_version + 1
+    con.close()
