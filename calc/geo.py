@@ -543,6 +543,31 @@ class PlaceMatcher:
                 best[place] = max(best.get(place, 0.0), float(score))
         return sorted(best.items(), key=lambda item: (-item[1], -item[0].population, item[0].name))
 
+    def resolve_frame(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        """match() of each distinct (country, place) row of `pairs`, as a table a load can join:
+        country, place (as given), status, name, lat, lon (set only when the match is taken),
+        score and hint ('Vilach → Villach?'; empty for exact matches)."""
+        records = []
+        for country, place in pairs[["country", "place"]].drop_duplicates().itertuples(index=False):
+            found = self.match(str(place), str(country))
+            taken = found.place
+            records.append(
+                (
+                    country,
+                    place,
+                    found.status.value,
+                    taken.name if taken else None,
+                    taken.lat if taken else None,
+                    taken.lon if taken else None,
+                    found.score,
+                    found.hint(),
+                )
+            )
+        columns = ["country", "place", "status", "name", "lat", "lon", "score", "hint"]
+        return pd.DataFrame(records, columns=columns).astype(
+            {"lat": "float64", "lon": "float64", "score": "float64"}
+        )
+
     def match_many(self, queries: Iterable[tuple[str, str]]) -> dict[tuple[str, str], PlaceMatch]:
         """match() of every distinct (country, place) pair, keyed as given."""
         return {

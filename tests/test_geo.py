@@ -557,3 +557,23 @@ def test_match_many_answers_each_pair_once(matcher: geo.PlaceMatcher) -> None:
     answers = matcher.match_many([("AT", "Vilach"), ("AT", "Vilach"), ("AT", "Hermagor")])
     assert set(answers) == {("AT", "Vilach"), ("AT", "Hermagor")}
     assert answers[("AT", "Hermagor")].status == "exact"
+
+
+def test_resolve_frame_is_a_table_a_load_can_join(matcher: geo.PlaceMatcher) -> None:
+    pairs = pd.DataFrame(
+        {"country": ["AT", "AT", "AT", "AT"], "place": ["Vilach", "Wolfsburg", "Vilach", "Xyzzy"]}
+    )
+    table = matcher.resolve_frame(pairs).set_index("place")
+    assert list(table.index) == ["Vilach", "Wolfsburg", "Xyzzy"]  # each pair once
+    villach = table.loc["Vilach"]
+    assert (villach["status"], villach["name"], villach["hint"]) == (
+        "fuzzy",
+        "Villach",
+        "Vilach → Villach",
+    )
+    # Villach's coordinates in data/gazetteer.csv: 46.61028, 13.85583
+    assert (villach["lat"], villach["lon"]) == pytest.approx((46.61028, 13.85583), abs=1e-9)
+    unsure = table.loc["Wolfsburg"]
+    assert unsure["status"] == "suggested" and math.isnan(unsure["lat"])
+    assert unsure["hint"].startswith("Wolfsburg → Wolfsberg")
+    assert table.loc["Xyzzy", "status"] == "not_found" and table.loc["Xyzzy", "hint"] == ""
