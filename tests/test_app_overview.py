@@ -108,3 +108,13 @@ def test_switching_language_changes_the_labels(app: AppTest) -> None:
     assert all(de != en for de, en in zip(german[:4], english[:4], strict=True))
     # German separators: a thousands point and a decimal comma.
     assert "," in app.metric[REFERENCE].value
+
+
+def test_the_report_is_offered_in_three_formats_and_built_only_on_click(app: AppTest) -> None:
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception
+    buttons = {b.proto.id.rsplit("-", 1)[-1]: b.proto for b in app.get("download_button")}
+    offered = {key: proto for key, proto in buttons.items() if key.startswith("overview_report")}
+    assert set(offered) == {"overview_report_pdf", "overview_report_html", "overview_report_xlsx"}
+    # Nothing is built while the page runs: the file is made when a button is clicked.
+    assert all(proto.deferred_file_id and not proto.url for proto in offered.values())
