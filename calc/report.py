@@ -138,7 +138,7 @@ def annual_report(
         _headline(result, lang),
         _why(result, lang),
         _offices(cube, rows, current, names, min_people, lang),
-        _staff(rows, lang),
+        _staff(cube, rows, min_people, lang),
         _method(lang),
         _factors(cube, factors, reference, current, lang),
     ]
@@ -314,13 +314,28 @@ def _offices(
     return Section(title, blocks)
 
 
-def _staff(rows: pd.DataFrame, lang: str) -> Section:
+def _staff(cube: model.Cube, rows: pd.DataFrame, min_people: int, lang: str) -> Section:
     def tx(key: str, **values: object) -> str:
         return locale.text(key, lang, **values)
 
     staff = rows[rows["group"] == STAFF_GROUP]
+    # The small-cell rule: a year whose staff figures rest on 1 to min_people − 1 people of
+    # the offices shown is left out.
+    counts = privacy.people_counts(cube)
+    people = (
+        counts[
+            (counts["population"] == privacy.STAFF)
+            & counts["office_id"].isin(set(staff["office_id"]))
+        ]
+        .groupby("year")["people"]
+        .sum()
+    )
+    too_few = {int(y) for y, n in people.items() if 0 < n < min_people}
+    withheld = sorted(too_few & set(staff["year"].astype(int)))
+    staff = staff[~staff["year"].astype(int).isin(too_few)]
     if staff.empty:
-        return Section(tx("report.staff.title"), [])
+        note = [tx("report.staff.withheld", n=min_people)] if withheld else []
+        return Section(tx("report.staff.title"), note)
     activities = [Activity.COMMUTE.value, Activity.HOMEOFFICE.value, Activity.BUSINESS_TRIP.value]
     kg = staff.pivot_table(
         index="year", columns="activity", values="kg_co2e", aggfunc="sum", fill_value=0.0
@@ -342,13 +357,15 @@ def _staff(rows: pd.DataFrame, lang: str) -> Section:
     frame[total_col] = (kg.sum(axis=1) / KG_PER_T).to_numpy()
     frame[share_col] = (home_days / working.where(working > 0)).reindex(kg.index).to_numpy()
     kinds.update({total_col: Kind.TONNES, share_col: Kind.PERCENT})
-    return Section(
-        tx("report.staff.title"),
-        [
-            tx("report.staff.caption"),
-            Table(tx("report.staff.title"), frame, kinds, widths=(1, 1.6, 1.6, 1.6, 1.4, 1.8)),
-        ],
-    )
+    blocks: list[str | Table | Chart] = [
+        tx("report.staff.caption"),
+        Table(tx("report.staff.title"), frame, kinds, widths=(1, 1.6, 1.6, 1.6, 1.4, 1.8)),
+    ]
+    if withheld:
+        blocks.append(
+            tx("report.staff.years_withheld", n=min_people, years=", ".join(map(str, withheld)))
+        )
+    return Section(tx("report.staff.title"), blocks)
 
 
 def _method(lang: str) -> Section:
@@ -744,8 +761,11 @@ h1 {{ font-size: 1.7rem; margin-bottom: 0.2rem; }}
 table {{ border-collapse: collapse; margin: 0.6rem 0 1.2rem; font-size: 0.9rem; width: 100%; }}
 th, td {{ padding: 0.25rem 0.5rem; border-bottom: 1px solid #ccc; vertical-align: top; }}
 th {{ background: #ebebeb; text-align: left; }}
-td.n, th.n {{ text-align: right; white-space: nowrap; }}
+td.n {{ text-align: right; white-space: nowrap; }}
+th.n {{ text-align: right; }}
 figure {{ margin: 0.5rem 0; }} figure svg {{ max-width: 100%; height: auto; }}
+/* the charts were laid out in Noto Sans; these are as wide or narrower, so no label is cut */
+figure svg text {{ font-family: "Noto Sans", Arial, Helvetica, "Liberation Sans", sans-serif; }}
 @media print {{ section {{ break-inside: auto; }} h2 {{ break-after: avoid; }} }}
 </style></head>
 <body>

@@ -223,3 +223,19 @@ def test_an_unknown_format_is_refused(demo, tmp_path: Path) -> None:
     cube, factors, rows, _ = demo
     with pytest.raises(report.UnsupportedFormatError, match=r"\.pdf, \.html or \.xlsx"):
         report.write(tmp_path / "r.docx", cube, factors, rows, REFERENCE, CURRENT)
+
+
+def test_figures_on_too_few_people_are_left_out(demo) -> None:
+    cube, factors, rows, _ = demo
+    # GIVEN a rule stricter than the demo's offices and staff can meet
+    document = report.annual_report(
+        cube, factors, rows, REFERENCE, CURRENT, "en", today=TODAY, min_people=10**6
+    )
+    sections = {s.title: s.blocks for s in document.sections}
+    # THEN neither the per-office table nor the staff table is written, and the report says so
+    assert sections["Per office and channel, 2022"] == [
+        "Too few clients for figures per office (fewer than 1000000)."
+    ]
+    assert sections["Staff and home office"] == [
+        "Too few staff for these figures (fewer than 1000000 people)."
+    ]
