@@ -67,6 +67,7 @@ class Chart:
 class Section:
     title: str
     blocks: Sequence[str | Table | Chart]
+    landscape: bool = False  # on paper: starts a landscape page (wide tables)
 
 
 @dataclass(frozen=True)
@@ -443,8 +444,9 @@ def _factors(
         title,
         [
             locale.text("report.factors.caption", lang, years=" & ".join(map(str, years))),
-            Table(title, frame, kinds, widths=(4.2, 1.3, 2, 1.8, 1.9, 1.9, 6)),
+            Table(title, frame, kinds, widths=(3.6, 1.2, 1.9, 1.9, 1.9, 1.4, 8.5)),
         ],
+        landscape=True,
     )
 
 
@@ -677,7 +679,10 @@ def to_pdf(document: Document) -> bytes:
     pdf.set_fill_color(246, 246, 246)  # the tables' every other row
     heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
     for section in document.sections:
-        if pdf.get_y() > pdf.h - 60:
+        if section.landscape:
+            pdf.add_page(orientation="L")
+            width = pdf.w - pdf.l_margin - pdf.r_margin
+        elif pdf.get_y() > pdf.h - 60:
             pdf.add_page()
         pdf.ln(6)
         pdf.set_font(FONT_FAMILY, "B", 13)

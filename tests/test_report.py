@@ -53,6 +53,8 @@ def keep(name: str, pdf: bytes) -> str:
     """Keep the PDF as a test artifact, its pages as PNG where pdftoppm exists; its text."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
+    for old in ARTIFACTS.glob(f"{path.stem}-*.png"):
+        old.unlink()  # pages of an earlier, longer run
     path.write_bytes(pdf)
     if shutil.which("pdftoppm"):  # a look for people, not a requirement of the test
         subprocess.run(
