@@ -694,13 +694,23 @@ def to_pdf(document: Document) -> bytes:
                 pdf.multi_cell(width, 5, block, new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(2)
             elif isinstance(block, Chart):
-                image = io.BytesIO(_svg_for_fpdf(chart_svg(block)))
-                pdf.image(image, w=min(block.width_mm, width), alt_text=block.alt)
+                _pdf_chart(pdf, block, min(block.width_mm, width))
                 pdf.ln(2)
             else:
                 _pdf_table(pdf, block, lang, heading)
                 pdf.ln(3)
     return bytes(pdf.output())
+
+
+def _pdf_chart(pdf: Any, chart: Chart, width_mm: float) -> None:
+    """The chart as vector graphics; should fpdf2's SVG reader ever meet an element it cannot
+    draw, as a sharp raster image instead of no report at all."""
+    svg = _svg_for_fpdf(chart_svg(chart))
+    try:
+        pdf.image(io.BytesIO(svg), w=width_mm, alt_text=chart.alt)
+    except (ValueError, KeyError, TypeError, NotImplementedError):
+        png = _vl_convert().vegalite_to_png(chart.spec, scale=3, allowed_base_urls=[])
+        pdf.image(io.BytesIO(png), w=width_mm, alt_text=chart.alt)
 
 
 def _pdf_table(pdf: Any, table: Table, lang: str, heading: Any) -> None:
