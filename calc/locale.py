@@ -20,7 +20,13 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_decimal,
+    format_percent,
+    parse_decimal,
+)
 
 from calc.units import KG_PER_T, MINUS
 
@@ -99,6 +105,17 @@ def number(value: float | None, lang: str | None, decimals: int = 0) -> str:
     shown = _signless_zero(float(value), decimals)
     pattern = _with_decimals("#,##0", decimals)
     return format_decimal(shown, format=pattern, locale=_lang(lang)).replace("-", MINUS)
+
+
+def parse_number(text: str, lang: str | None) -> float:
+    """A number as `number` writes it in lang, back to a float (NaN for an empty text)."""
+    cleaned = str(text).strip().replace(MINUS, "-").removesuffix(" t")
+    if not cleaned:
+        return math.nan
+    try:
+        return float(parse_decimal(cleaned, locale=_lang(lang), strict=True))
+    except NumberFormatError as error:
+        raise ValueError(f"{text!r} is not a number as {_lang(lang)} writes it") from error
 
 
 def tonnes(kg: float | None, lang: str | None, decimals: int = 1) -> str:

@@ -22,7 +22,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from calc import demo
+from calc import demo, locale
 from calc.schema import TABLES, Channel, Column, Mode, TableSpec
 
 Translate = Callable[[str, str], str]
@@ -57,6 +57,23 @@ README_INTRO: tuple[tuple[str, str], ...] = (
 
 def _english(_key: str, english: str) -> str:
     return english
+
+
+def in_language(lang: str) -> Translate:
+    """The help in `lang` from the catalogues (calc/locales/data.csv, keys `data.tpl.<key>`);
+    a column without a text of its own takes the generic text of its name
+    (`data.tpl.column.<column>`), and a text the catalogue lacks stays English."""
+
+    def translate(key: str, english: str) -> str:
+        keys = [f"data.tpl.{key}"]
+        if key.startswith("column."):
+            keys.append(f"data.tpl.column.{key.rsplit('.', 1)[1]}")
+        for catalogue_key in keys:
+            if locale.has(catalogue_key):
+                return locale.text(catalogue_key, lang)
+        return english
+
+    return translate
 
 
 def column_help(translate: Translate = _english) -> pd.DataFrame:

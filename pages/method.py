@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from calc import model, scenario
+from calc import locale, model, scenario
+from calc.factors import STATUSES as STATUS_CODES
 from calc.factors import FactorError, FactorSet, rescaled_bounds
 from calc.schema import Mode
 from ui import compute, filters
@@ -27,6 +28,8 @@ EDITABLE = ("value", "low", "high")
 EDITOR_ROUND_KEY = "method_editor_round"  # session: a new value gives a fresh, unedited editor
 REMOTE_CHANNELS: tuple[model.RemoteChannel, ...] = ("video", "phone", "online")
 SIGNIFICANT_DIGITS = 4
+STATUSES = sorted(STATUS_CODES)
+SCOPES = ["WTW", "parameter", "comparison"]  # data/factors/README.md, column scope
 FULL_PRECISION = "%g"  # the grid's default shows 4 decimals: 0.0059 for 0.005905
 GRAMS_PER_KG = 1000.0  # a remote contact emits grams: 2.8 g reads better than 0.0028 kg
 
@@ -218,7 +221,7 @@ def show_headline_sources(factors: FactorSet, year: int) -> None:
                 "key": used["key"],
                 "value": used["value"].map(factor_number),
                 "unit": used["unit"],
-                "status": used["status"].map(lambda status: t(f"method.status.{status}")),
+                "status": used["status"],  # codes, shown in words by factor_columns()
                 "source": used["source"],
             }
         ),
@@ -298,6 +301,12 @@ def apply_edit(table: pd.DataFrame, edited: pd.DataFrame, active: FactorSet) -> 
         st.rerun()  # the formulas above were drawn with the factors before this edit
 
 
+def coded_text(area: str, code: object) -> str:
+    """The words for a code of the factor table (the code itself if the catalogue has none)."""
+    key = f"{area}.{code}"
+    return t(key) if locale.has(key) else str(code)
+
+
 def factor_columns() -> dict[str, Any]:
     text = st.column_config.TextColumn
     return {
@@ -310,8 +319,20 @@ def factor_columns() -> dict[str, Any]:
         "year": st.column_config.NumberColumn(
             t("method.col.year"), format="%d", help=t("method.col.year_help")
         ),
-        "scope": text(t("method.col.scope")),
-        "status": text(t("method.col.status"), help=t("method.col.status_help")),
+        # Codes in the data, words on screen (the editor keeps the codes it returns).
+        "scope": st.column_config.SelectboxColumn(
+            t("method.col.scope"),
+            options=SCOPES,
+            format_func=lambda code: coded_text("method.scope", code),
+            disabled=True,
+        ),
+        "status": st.column_config.SelectboxColumn(
+            t("method.col.status"),
+            help=t("method.col.status_help"),
+            options=STATUSES,
+            format_func=lambda code: coded_text("method.status", code),
+            disabled=True,
+        ),
         "source": text(t("method.col.source"), width="large"),
         "note": text(t("method.col.note"), width="large"),
     }

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from calc import indicators, origins, privacy, units
-from ui import cached_views, charts, compute, db, filters
+from ui import cached_views, charts, compute, db, filters, tables
 from ui import frame as _frame
 from ui.i18n import language, number, t
 
@@ -149,13 +149,10 @@ with heat_col:
         alt=t("offices.per_office.contacts_alt", year=year),
     )
 shown = per_office.rename(columns=headers)
-st.dataframe(
+tables.dataframe(
     shown,
+    {headers["contacts"]: 0, **{headers[c]: 2 for c in ("t_co2e", "t_co2e_low", "t_co2e_high")}},
     hide_index=True,
-    column_config={
-        headers[column]: st.column_config.NumberColumn(format="localized")
-        for column in ("contacts", "t_co2e", "t_co2e_low", "t_co2e_high")
-    },
     alt=t("offices.table_alt", year=year),
 )
 privacy_note(pooled)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from calc import saved
+from calc import locale, saved
 from calc.factors import FactorSet
 from calc.model import Cube
 from calc.scenario import (
@@ -26,11 +26,11 @@ from calc.scenario import (
     working_days_per_week,
 )
 from calc.units import KG_PER_T
-from ui import compute, db
+from ui import compute, db, tables
 from ui import frame as _frame
 from ui import scenario_state as state
 from ui.filters import group_label
-from ui.i18n import number, percent, t, tonnes
+from ui.i18n import language, number, percent, t, tonnes
 from ui.plain import plain
 
 _frame.require()  # first request after a start: rerun through app.py
@@ -274,16 +274,19 @@ def breakdown(cube: Cube, result: ScenarioResult) -> None:
     per_office = comparison_table(result, "office_id", lambda o: names.get(o, o))
     st.markdown(f"**{t('scenarios.chart.title')}**")
     office_chart(per_office)
-    tables = {
+    views = {
         "office": per_office,
         "channel": comparison_table(result, "activity", lambda a: t(f"activity.{a}")),
     }
-    tabs = st.tabs([t(f"scenarios.table.{kind}") for kind in tables])
-    for tab, table in zip(tabs, tables.values(), strict=True):
-        numbers = {
-            column: st.column_config.NumberColumn(format="%.1f") for column in table.columns[1:]
-        }
-        tab.dataframe(table, hide_index=True, column_config=numbers, alt=t("scenarios.table.alt"))
+    tabs = st.tabs([t(f"scenarios.table.{kind}") for kind in views])
+    for tab, table in zip(tabs, views.values(), strict=True):
+        with tab:
+            tables.dataframe(
+                table,
+                dict.fromkeys(table.columns[1:], 1),
+                hide_index=True,
+                alt=t("scenarios.table.alt"),
+            )
 
 
 def office_chart(per_office: pd.DataFrame) -> None:
@@ -299,7 +302,7 @@ def office_chart(per_office: pd.DataFrame) -> None:
     bars = bars.assign(series=bars["series"].map(series))
     unit = t("unit.t")
     spec = {
-        "mark": {"type": "bar", "tooltip": True},
+        "mark": {"type": "bar"},
         "encoding": {
             "y": {
                 "field": office,
@@ -322,6 +325,8 @@ def office_chart(per_office: pd.DataFrame) -> None:
                 {"field": "value", "type": "quantitative", "title": unit, "format": ",.1f"},
             ],
         },
+        # Tooltips and axis in the session's language (1.234,5 in German).
+        "config": {"locale": {"number": locale.d3_number_locale(language())}},
     }
     st.vega_lite_chart(bars, spec, alt=t("scenarios.chart.alt"))
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from calc import privacy, staff_travel, units
 from calc.schema import STAFF_GROUP, Activity, Mode
-from ui import cached_views, charts, compute, db, filters
+from ui import cached_views, charts, compute, db, filters, tables
 from ui import frame as _frame
 from ui.i18n import number, percent, t, tonnes
 
@@ -61,21 +61,18 @@ with table_col:
     two_years = by_mode[by_mode["year"].isin([reference, current])].sort_values(
         ["year", "kg_co2e"], ascending=[True, False]
     )
-    st.dataframe(
+    tables.dataframe(
         pd.DataFrame(
             {
                 t("staff.col.year"): two_years["year_label"],
                 t("staff.col.mode"): two_years["mode"].map(mode_label),
-                t("staff.col.days"): two_years["count"].round().astype(int),
-                t("staff.col.km"): two_years["km"].round().astype(int),
-                t("staff.col.t_co2e"): two_years["t_co2e"].round(1),
+                t("staff.col.days"): two_years["count"],
+                t("staff.col.km"): two_years["km"],
+                t("staff.col.t_co2e"): two_years["t_co2e"],
             }
         ),
+        {t("staff.col.days"): 0, t("staff.col.km"): 0, t("staff.col.t_co2e"): 1},
         hide_index=True,
-        column_config={
-            t(f"staff.col.{column}"): st.column_config.NumberColumn(format="localized")
-            for column in ("days", "km", "t_co2e")
-        },
         alt=t("staff.commute.table_alt", reference=reference, current=current),
     )
     st.caption(t("staff.commute.caption"))
@@ -164,7 +161,8 @@ else:
                 icon=":material/warning:",
             )
         st.caption(t("staff.balance.caption"))
-    st.dataframe(
+    kg_columns = {t(f"staff.col.{c}"): KG_DECIMALS for c in ("saved_kg", "added_kg", "net_kg")}
+    tables.dataframe(
         balance.rename(
             columns={
                 "office": t("staff.col.office"),
@@ -173,6 +171,7 @@ else:
                 "net_kg": t("staff.col.net_kg"),
             }
         ),
+        kg_columns,
         hide_index=True,
         alt=t("staff.balance.table_alt", year=current),
     )

@@ -15,10 +15,19 @@ from streamlit.testing.v1 import AppTest
 
 from calc import model, privacy, store
 from calc.factors import FactorSet
+from calc.locale import parse_number
 from calc.schema import STAFF_GROUP, Channel
 
 PAGE = "pages/offices.py"
 T_DECIMALS = 2
+
+
+def shown_table(at: AppTest, lang: str = "en") -> pd.DataFrame:
+    """The offices table with its number columns read back as the language writes them (the
+    page writes them as text in the chosen language)."""
+    table = at.dataframe[0].value
+    numbers = [c for c in table.columns if c.startswith("t CO2e") or c in {"Contacts", "Kontakte"}]
+    return table.assign(**{c: table[c].map(lambda v: parse_number(v, lang)) for c in numbers})
 
 
 def client_contact_rows(app_db: Path) -> pd.DataFrame:
@@ -42,7 +51,7 @@ def test_table_is_calcs_per_office_and_follows_the_office_filter(
     year = app.session_state["offices_year"]
     assert year == max(rows["year"])  # the current year by default
 
-    table = app.dataframe[0].value
+    table = shown_table(app)
     of_year = rows[rows["year"] == year]
     assert len(table) == of_year.groupby(["office_id", "activity"]).ngroups
     assert table["t CO2e"].sum() == pytest.approx(
@@ -55,7 +64,7 @@ def test_table_is_calcs_per_office_and_follows_the_office_filter(
     app.run()
 
     assert not app.exception
-    table = app.dataframe[0].value
+    table = shown_table(app)
     one_office = of_year[of_year["office_id"] == office]
     assert table["Office"].nunique() == 1
     assert table["t CO2e"].sum() == pytest.approx(
@@ -73,8 +82,11 @@ def test_other_year_and_language(app: AppTest, app_db: Path) -> None:
     app.run()
 
     assert not app.exception
-    table = app.dataframe[0].value
-    assert list(table.columns[:3]) == ["Standort", "Kanal", "Kontakte"]
+    raw = app.dataframe[0].value
+    assert list(raw.columns[:3]) == ["Standort", "Kanal", "Kontakte"]
+    # German separators: a decimal comma, never a decimal point (1.234,56, not 1,234.56)
+    assert raw["t CO2e"].str.fullmatch(r"\u2212?\d{1,3}(\.\d{3})*,\d\d").all()
+    table = shown_table(app, "de")
     of_first = rows[rows["year"] == first]
     assert table["t CO2e"].sum() == pytest.approx(
         of_first["kg_co2e"].sum() / 1000, abs=len(table) * 0.5 * 10**-T_DECIMALS
@@ -155,7 +167,7 @@ def test_offices_below_a_stricter_rule_are_pooled_in_the_table(
     app.switch_page(PAGE).run()
 
     assert not app.exception
-    table = app.dataframe[0].value
+    table = shown_table(app)
     names = dict(zip(cube.offices["office_id"], cube.offices["name"], strict=True))
     assert names[smallest] not in set(table["Office"])
     assert names[next_smallest] not in set(table["Office"])

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from calc import model, privacy, staff_travel, store
 from calc.factors import FactorSet
+from calc.locale import parse_number
 from calc.schema import STAFF_GROUP
 from ui import compute
 from ui.i18n import catalogue
@@ -23,8 +24,10 @@ NET_COLUMN = "Net saving (kg CO2e per day)"
 KG_DECIMALS = 2
 
 
-def balance_table(at: AppTest) -> pd.DataFrame:
-    return next(df.value for df in at.dataframe if NET_COLUMN in df.value.columns)
+def balance_table(at: AppTest, lang: str = "en") -> pd.DataFrame:
+    """The balance table with its numbers read back as the language writes them."""
+    table = next(df.value for df in at.dataframe if NET_COLUMN in df.value.columns)
+    return table.assign(**{NET_COLUMN: table[NET_COLUMN].map(lambda v: parse_number(v, lang))})
 
 
 def expected_net_kg(app_db: Path, factors: FactorSet) -> dict[str, float]:

@@ -84,3 +84,38 @@ def test_d3_locale_matches_page_text():
     de = locale.d3_number_locale("de")
     assert (de["decimal"], de["thousands"], de["minus"]) == (",", ".", MINUS)
     assert locale.d3_time_locale("nl")["months"][2] == "maart"
+
+
+@pytest.mark.parametrize("lang", ["de", "nl"])
+def test_templates_speak_the_language_everywhere(lang):
+    # GIVEN the templates' help with every text looked up in the catalogue
+    from calc import templates
+
+    missing: list[str] = []
+    translate = templates.in_language(lang)
+
+    def checked(key: str, english: str) -> str:
+        shown = translate(key, english)
+        if shown == english and english.strip():
+            missing.append(key)
+        return shown
+
+    # WHEN the README, the workbook's cell comments and help sheet are written
+    templates.template_zip(checked)
+    templates.template_workbook(checked)
+    # THEN no text stayed English
+    assert sorted(set(missing)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "value"),
+    [("1,234.5", "en", 1234.5), ("1.234,5", "de", 1234.5), ("−0,5", "nl", -0.5), ("", "de", None)],
+)
+def test_parse_number_reads_what_number_writes(text, lang, value):
+    parsed = locale.parse_number(text, lang)
+    assert math.isnan(parsed) if value is None else parsed == value
+
+
+def test_parse_number_refuses_the_other_languages_separators():
+    with pytest.raises(ValueError):
+        locale.parse_number("1,234.5", "de")
