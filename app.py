@@ -1,12 +1,17 @@
 """Wegbilanz: entry point. Frames the app (page config, language, shared filters) and routes."""
 
+import logging
+import os
+import uuid
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from calc import locale
 from ui import db, filters, url
 from ui.i18n import LANG_KEY, LANGUAGES, browser_language, t
+from ui.plain import plain
 
 # The tab icon is a file of the app: a Material icon here would be fetched from Google's servers.
 ICON = Path(__file__).parent / "ui" / "icon.svg"
@@ -22,6 +27,23 @@ st.sidebar.selectbox(
     key=LANG_KEY,
 )
 url.keep(LANG_KEY)
+
+log = logging.getLogger("wegbilanz")
+DEBUG_ENV = "WEGBILANZ_DEBUG"
+
+
+def run_page(chosen: StreamlitPage) -> None:
+    """Run the page; an unexpected error shows a short message with an id, and the server log
+    carries the same id with the trace (client.showErrorDetails is off: no trace on screen)."""
+    try:
+        chosen.run()
+    except Exception:
+        if os.environ.get(DEBUG_ENV):
+            raise  # developers and the test suite see the trace itself
+        error_id = uuid.uuid4().hex[:8]
+        log.exception("unexpected error %s on page %s", error_id, chosen.url_path)
+        st.error(t("app.error", id=error_id), icon=":material/error:")
+
 
 PAGES = [
     ("pages/overview.py", "overview", ":material/dashboard:"),
@@ -53,8 +75,21 @@ if page.url_path == "presenter":
     # A projector shows the slides full screen: the sidebar starts closed. Its filters are
     # still drawn there, so that filters in a presenter link take effect and stay in the URL.
     st.set_page_config(initial_sidebar_state="collapsed")
+if fell_back_from := db.fell_back_from():
+    st.warning(t("data.fell_back", version=fell_back_from), icon=":material/report:")
+if set_aside := db.state_set_aside():
+    st.warning(t("data.state_set_aside", path=plain(set_aside)), icon=":material/report:")
+    st.button(t("app.understood"), key="app_state_notice_seen", on_click=db.forget_state_notice)
+if not db.has_data():
+    # No readable data set (every version damaged): the Data page can still load or roll back.
+    if page.url_path != "data":
+        st.warning(t("app.no_data"), icon=":material/database_off:")
+        st.page_link("pages/data.py", label=t("nav.data"), icon=":material/upload_file:")
+        st.stop()
+    run_page(page)
+    st.stop()
 if db.is_demo() and page.url_path != "presenter":
     # The presenter says it in one small line of its own, in a corner of the slide.
     st.info(t("app.demo_banner"), icon=":material/science:")
 filters.draw_sidebar()
-page.run()
+run_page(page)

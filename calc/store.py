@@ -50,6 +50,7 @@ MEMORY = ":memory:"
 # 4: workshop actions carry a row_version (optimistic concurrency: no lost update).
 SCHEMA_VERSION = 4
 SCHEMA_VERSION_KEY = "schema_version"
+SET_ASIDE_KEY = "state_set_aside"  # where a damaged state file was moved to
 UNVERSIONED_SCHEMA = 1
 LAYOUT_WITH_DATA_APART = 3
 CURRENT_FILE = "CURRENT"
@@ -118,8 +119,8 @@ class Settings:
     max_xlsx_uncompressed_mb: float
 
     @classmethod
-    def load(cls, path: Path = STORE_SETTINGS_PATH) -> Settings:
-        with path.open(encoding="utf-8", newline="") as handle:
+    def load(cls, path: Path | None = None) -> Settings:
+        with (path or STORE_SETTINGS_PATH).open(encoding="utf-8", newline="") as handle:
             values = {row["key"]: row["value"] for row in csv.DictReader(handle)}
         return cls(
             keep_versions=int(values["keep_versions"]),
@@ -263,14 +264,49 @@ def connect(db_path: str | Path | None = None, *, state: bool = True) -> duckdb.
     where.data_dir.mkdir(exist_ok=True)
     if not state and path.exists():
         _check_state_file(path, where)
-    con = duckdb.connect(str(path)) if state else duckdb.connect(MEMORY)
+    con = _open_state(path, where) if state else duckdb.connect(MEMORY)
     try:
-        if state:
-            ensure_schema(con, where=str(path), store=where)
         follow(con, path)
     except BaseException:
         con.close()
         raise
+    return con
+
+
+def _open_state(path: Path, where: Store) -> duckdb.DuckDBPyConnection:
+    """The state file, checked; a damaged one is set aside (renamed, never deleted) and an
+    empty one started, with SET_ASIDE_KEY in its meta for the app to say so."""
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise  # held by another process: not damage
+        return _fresh_state(path, where)
+    try:
+        ensure_schema(con, where=str(path), store=where)
+        for (table,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall():
+            con.execute(f"SELECT count(*) FROM {_qualified(con, table)}").fetchall()
+    except SchemaError:
+        con.close()
+        raise
+    except duckdb.Error:
+        con.close()
+        return _fresh_state(path, where)
+    return con
+
+
+def _fresh_state(path: Path, where: Store) -> duckdb.DuckDBPyConnection:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    moved = path.with_name(f"{path.name}.damaged-{stamp}")
+    path.replace(moved)
+    wal = Path(f"{path}.wal")
+    if wal.exists():
+        wal.replace(Path(f"{moved}.wal"))
+    con = duckdb.connect(str(path))
+    ensure_schema(con, where=str(path), store=where)
+    set_meta(con, SET_ASIDE_KEY, str(moved))
     return con
 
 
@@ -328,13 +364,17 @@ def follow(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Followed:
     tried = [wanted] if wanted else []
     tried += [v.version for v in where.versions() if v.version != wanted]
     base = con.execute("SELECT current_database()").fetchall()[0][0]
+    attached = {
+        name for (name,) in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()
+    }
     for version in tried:
         alias = DATA_ALIAS_PREFIX + version
         try:
-            con.execute(
-                f"ATTACH IF NOT EXISTS '{where.version_path(version)}' AS {alias} (READ_ONLY)"
-            )
-            con.execute(f"SELECT count(*) FROM {alias}.dataset_meta").fetchall()
+            if alias not in attached:
+                con.execute(
+                    f"ATTACH IF NOT EXISTS '{where.version_path(version)}' AS {alias} (READ_ONLY)"
+                )
+                _read_through(con, alias)
         except duckdb.Error:
             with contextlib.suppress(duckdb.Error):
                 con.execute(f"DETACH DATABASE IF EXISTS {alias}")
@@ -343,6 +383,13 @@ def follow(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Followed:
         return Followed(version, None if version == wanted else wanted)
     con.execute(f"SET search_path = '{base}.main'")
     return Followed(None, wanted)
+
+
+def _read_through(con: duckdb.DuckDBPyConnection, alias: str) -> None:
+    """Read every block of a version once, when it is first attached: a damaged file fails
+    here (DuckDB checks each block) instead of on some page later."""
+    for table in ("dataset_meta", *DATA_TABLES_DDL):
+        con.execute(f"SELECT count(*), max(hash(t)) FROM {alias}.{table} t").fetchall()
 
 
 # -- the state file ------------------------------------------------------------------------------
@@ -502,6 +549,10 @@ def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
         f"SELECT value FROM {_qualified(con, 'meta')} WHERE key = ?", [key]
     ).fetchall()
     return rows[0][0] if rows else None
+
+
+def clear_meta(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    con.execute(f"DELETE FROM {_qualified(con, 'meta')} WHERE key = ?", [key])
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

@@ -21,6 +21,7 @@ from calc.schema import TABLES
 from ui import cached_views, db
 from ui import frame as _frame
 from ui.i18n import language, number, t
+from ui.plain import plain
 
 _frame.require()  # first request after a start: rerun through app.py
 
@@ -53,6 +54,9 @@ class Check:
 # -- what is loaded ------------------------------------------------------------------------------
 
 
+MIN_VERSIONS_TO_CHOOSE = 2  # with one version there is nothing to roll back to
+
+
 def table_label(table: str) -> str:
     return t(f"data.table.{table}")
 
@@ -66,7 +70,10 @@ def dataset_label() -> str:
 
 def show_loaded() -> None:
     st.subheader(t("data.loaded.title"))
-    st.markdown(t("data.loaded.label", label=dataset_label(), version=db.dataset_version()))
+    if not db.has_data():
+        st.info(t("data.loaded.none"), icon=":material/database_off:")
+        return
+    st.markdown(t("data.loaded.label", label=plain(dataset_label()), version=db.dataset_version()))
     counts = cached_views.table_counts(db.cursor())
     shown = counts.assign(table_name=counts["table_name"].map(table_label))
     value_columns = [c for c in shown.columns if c != "table_name"]
@@ -95,6 +102,41 @@ def show_loaded() -> None:
             st.session_state.pop(CHECK_KEY, None)
             st.session_state[DONE_KEY] = "reset"
             st.rerun()  # the sidebar and banner were drawn before the reset
+
+
+def show_versions() -> None:
+    """The loaded data sets kept for a rollback: the current one marked, the others one click
+    from being current again (for every session)."""
+    versions = db.versions()
+    if len(versions) < MIN_VERSIONS_TO_CHOOSE:
+        return
+    with st.expander(t("data.versions.title"), icon=":material/history:"):
+        st.caption(t("data.versions.intro"))
+        for version in versions:
+            label = t("data.loaded.demo") if version.label == "demo" else version.label
+            loaded_at = version.loaded_at[:16].replace("T", " ")
+            text_col, button_col = st.columns([4, 1], vertical_alignment="center")
+            text_col.markdown(
+                t(
+                    "data.versions.current" if version.is_current else "data.versions.item",
+                    label=plain(label),
+                    loaded_at=loaded_at,
+                    version=version.version,
+                )
+            )
+            if not version.is_current:
+                button_col.button(
+                    t("data.versions.rollback"),
+                    key=f"data_rollback_{version.version}",
+                    on_click=roll_back,
+                    args=(version.version,),
+                )
+
+
+def roll_back(version: str) -> None:
+    db.rollback(version)
+    st.session_state.pop(CHECK_KEY, None)
+    st.session_state[DONE_KEY] = ("rollback", version)
 
 
 # -- templates -----------------------------------------------------------------------------------
@@ -338,5 +380,8 @@ if isinstance(done, loaders.LoadReport):
     )
 elif done == "reset":
     st.success(t("data.reset.done"), icon=":material/check_circle:")
+elif isinstance(done, tuple) and done[0] == "rollback":
+    st.success(t("data.versions.done", version=done[1]), icon=":material/history:")
 show_loaded()
+show_versions()
 show_upload()

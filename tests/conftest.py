@@ -18,6 +18,15 @@ APP_TIMEOUT_S = 60
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _page_errors_raise() -> Iterator[None]:
+    """A page that fails raises in the test (AppTest's at.exception) instead of showing the
+    short message with an error id that users see (app.py run_page)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WEGBILANZ_DEBUG", "1")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _pseudonym_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A pseudonym key of the test run's own, never the user's (~/.config/wegbilanz)."""
     path = tmp_path_factory.mktemp("key") / "pseudonym.key"

@@ -67,6 +67,20 @@ def fell_back_from() -> str | None:
     return st.session_state.get(FELL_BACK_KEY)
 
 
+def has_data() -> bool:
+    """Whether a readable data set is loaded (every page but Data needs one)."""
+    return store.has_data(cursor())
+
+
+def state_set_aside() -> str | None:
+    """Where a damaged state file was moved to on this start (None if it was fine)."""
+    return store.meta_value(cursor(), store.SET_ASIDE_KEY)
+
+
+def forget_state_notice() -> None:
+    store.clear_meta(cursor(), store.SET_ASIDE_KEY)
+
+
 def dataset_version() -> str:
     return store.dataset_version(cursor())
 
