@@ -812,8 +812,15 @@ def _html_table(table: Table, lang: str) -> str:
 
 
 def to_xlsx(document: Document) -> bytes:
-    """Every table of the document as a sheet (the headline's sentences on the first)."""
-    sheets = []
+    """A first sheet with the document's words (title, notice, every section's sentences),
+    then every table of the document as a sheet of its own."""
+    lines = [document.title, document.subtitle, document.notice]
+    for section in document.sections:
+        words = [block for block in section.blocks if isinstance(block, str)]
+        if words:
+            lines.extend(["", section.title, *words])
+    about = pd.DataFrame({"Wegbilanz": [line for line in lines if line is not None]})
+    sheets = [xlsx.Sheet(locale.text("report.sheet.about", document.lang), about)]
     for section in document.sections:
         for block in section.blocks:
             if isinstance(block, Table):

@@ -99,12 +99,16 @@ def test_the_workbook_holds_every_table_with_formats(demo) -> None:
     document = report.annual_report(cube, factors, rows, REFERENCE, CURRENT, "en", today=TODAY)
     book = openpyxl.load_workbook(io.BytesIO(report.to_xlsx(document)))
     assert book.sheetnames == [
+        "About this report",
         "The year in figures",
         "Why emissions changed",
         "Per office and channel, 2022",
         "Staff and home office",
         "Factors and their sources",
     ]
+    words = [row[0].value for row in book["About this report"].iter_rows(min_row=2)]
+    assert words[0] == "Wegbilanz: CO2 report 2019–2022"
+    assert any(w and w.startswith("From 2019 to 2022, emissions fell by") for w in words)
     headline = {row[0].value: row[1:] for row in book["The year in figures"].iter_rows(min_row=2)}
     current = headline["Emissions 2022"]
     assert current[0].value == pytest.approx(result.current_kg.kg / 1000, rel=1e-12)
