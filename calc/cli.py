@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from calc import comparison, demo, model, store
+from calc import backup, comparison, demo, model, store
 from calc.factors import FactorError, FactorSet, parse_overrides
 from calc.loaders import LoadError, load, load_version
 from calc.pseudonyms import PseudonymKeyError
@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     rollback_cmd.add_argument("version")
     rollback_cmd.add_argument("--db", type=Path)
 
+    state_cmd = commands.add_parser("state", help="back up or restore the saved work")
+    state_cmd.add_argument("action", choices=["export", "import"])
+    state_cmd.add_argument("file", type=Path)
+    state_cmd.add_argument("--db", type=Path)
+
     report_cmd = commands.add_parser("report", help="write the annual report (.pdf, .html, .xlsx)")
     report_cmd.add_argument("--out", type=Path, required=True)
     report_cmd.add_argument(
@@ -122,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except (LoadError, FactorError) as exc:
         return _fail(f"{type(exc).__name__.replace('Error', ' error')}:\n{exc}")
-    except store.StoreError as exc:
+    except (store.StoreError, backup.BackupError) as exc:
         return _fail(str(exc))
     except (store.SchemaError, PseudonymKeyError) as exc:  # not bad input: the environment
         print(exc, file=sys.stderr)
@@ -156,6 +161,18 @@ def _run(args: argparse.Namespace) -> int:
         for version in store.Store(_db(args)).versions():
             mark = "*" if version.is_current else " "
             print(f"{mark} {version.version}  {version.loaded_at[:19]}  {version.label}")
+        return 0
+    if args.command == "state":
+        con = store.connect(_db(args))
+        try:
+            if args.action == "export":
+                args.file.write_bytes(backup.export_state(con))
+                print(f"saved work written to {args.file}")
+            else:
+                restored = backup.import_state(con, args.file.read_bytes())
+                print("restored: " + ", ".join(f"{t} {n}" for t, n in restored.items()))
+        finally:
+            con.close()
         return 0
     if args.command == "rollback":
         store.Store(_db(args)).switch(args.version)

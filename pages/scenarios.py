@@ -29,6 +29,7 @@ from calc.units import KG_PER_T
 from ui import compute, db, tables
 from ui import frame as _frame
 from ui import scenario_state as state
+from ui.backup import backup_and_restore
 from ui.filters import group_label
 from ui.i18n import language, number, percent, t, tonnes
 from ui.plain import plain
@@ -548,6 +549,7 @@ def library(cube: Cube, factors: FactorSet) -> None:
         icon=":material/publish:",
         on_click=on_import,
     )
+    backup_and_restore("scenarios")
 
 
 st.title(t("scenarios.title"))

@@ -16,6 +16,7 @@ from calc import model, report, saved, scenario, workshop
 from calc.schema import Channel
 from ui import charts, compute, db, filters
 from ui import frame as _frame
+from ui.backup import backup_and_restore
 from ui.i18n import language, number, percent, t, tonnes
 from ui.plain import plain
 
@@ -286,6 +287,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
             t("workshop.space.create"), key="workshop_create", type="primary", on_click=create_space
         )
     export_slot = st.container(width="content")
+    backup_and_restore("workshop")  # also on a first visit: a backup can bring the work back
 
 if message := st.session_state.pop(MESSAGE_KEY, None):
     kind, text = message

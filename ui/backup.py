@@ -1,0 +1,59 @@
+"""Backup and restore of the saved work, offered on the Scenarios and Workshop pages alike."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from calc import backup
+from ui import db
+from ui.i18n import t
+from ui.plain import plain
+
+UPLOAD_KEY = "backup_upload"
+MESSAGE_KEY = "backup_message"
+
+
+def _restore() -> None:
+    upload = st.session_state.get(UPLOAD_KEY)
+    if upload is None:
+        st.session_state[MESSAGE_KEY] = ("error", t("backup.none"))
+        return
+    try:
+        restored = backup.import_state(db.cursor(), upload.getvalue())
+    except backup.BackupError as error:
+        st.session_state[MESSAGE_KEY] = ("error", t("backup.refused", reason=plain(str(error))))
+        return
+    st.session_state[MESSAGE_KEY] = (
+        "success",
+        t(
+            "backup.restored",
+            scenarios=restored["scenarios"],
+            spaces=restored["workshop_spaces"],
+            actions=restored["workshop_actions"],
+        ),
+    )
+
+
+def backup_and_restore(key: str) -> None:
+    """A popover: download every saved scenario and workshop as one file, or restore one."""
+    with st.popover(t("backup.title"), icon=":material/backup:"):
+        st.caption(t("backup.help"))
+        st.download_button(
+            t("backup.download"),
+            lambda: backup.export_state(db.cursor()),  # read when clicked
+            file_name="wegbilanz-saved-work.json",
+            mime="application/json",
+            key=f"{key}_backup_download",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        st.file_uploader(t("backup.upload"), type=["json"], key=UPLOAD_KEY)
+        st.button(
+            t("backup.restore"),
+            key=f"{key}_backup_restore",
+            icon=":material/restore:",
+            on_click=_restore,
+        )
+        if message := st.session_state.pop(MESSAGE_KEY, None):
+            kind, text = message
+            (st.error if kind == "error" else st.success)(text)
