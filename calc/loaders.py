@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from calc import dataset, geo, pseudonyms, store
+from calc.roles import Role, require
 from calc.schema import (
     CONTACTS,
     MODE_ALIASES,
@@ -157,6 +158,7 @@ def load_version(
     label: str | None = None,
     progress: Progress = _no_progress,
     geocoded: pd.DataFrame | None = None,
+    role: Role,
 ) -> LoadReport:
     """Load into a new data version of the store at db_path and switch to it (calc.store).
 
@@ -166,7 +168,9 @@ def load_version(
     version in use are carried over, then cut to the points of the new data set. Pseudonyms are
     keyed with the secret key outside the store (calc.pseudonyms). `geocoded` (answers an
     upload check already got online, calc.dataset.geocoded_places) is not asked again.
+    Needs the steward role (RoleError): a load replaces the data for everyone.
     """
+    require(role, Role.STEWARD)
     where = store.Store(Path(db_path))
     where.data_dir.mkdir(parents=True, exist_ok=True)
     where.remove_leftovers()
@@ -187,7 +191,7 @@ def load_version(
         version = report.dataset_version
         partial.replace(where.version_path(version))
         where.write_label(version, label or Path(source).name, loaded_at)
-        where.switch(version)
+        where.switch(version, role=role)
         where.prune(settings.keep_versions)
     except BaseException:
         con.close()
@@ -204,8 +208,10 @@ def load_files_version(
     geocoder: geo.OnlineGeocoder | None = None,
     progress: Progress = _no_progress,
     geocoded: pd.DataFrame | None = None,
+    role: Role,
 ) -> LoadReport:
-    """load_version of uploaded files given as {file name: content}."""
+    """load_version of uploaded files given as {file name: content} (steward role)."""
+    require(role, Role.STEWARD)
     with tempfile.TemporaryDirectory(prefix="wegbilanz-upload-") as folder:
         for name, content in files.items():
             (Path(folder) / Path(name).name).write_bytes(content)
@@ -216,6 +222,7 @@ def load_files_version(
             label="upload",
             progress=progress,
             geocoded=geocoded,
+            role=role,
         )
 
 
@@ -420,6 +427,17 @@ def _text_of(column: Column) -> str:
     return f'"{column.name}"' if column.kind == "text" else f'"r_{column.name}"'
 
 
+# A near miss of the gazetteer names its candidates in the error ("Wolfsburg → Wolfsberg?").
+_HINT_JOIN = " LEFT JOIN place_hints h ON h.place = t.place AND h.country = t.loc_country"
+
+
+def _with_hint(expected_sql: str) -> str:
+    return (
+        "CASE WHEN h.hint IS NOT NULL THEN 'a place of the gazetteer (did you mean: ' || "
+        f"h.hint || ')' ELSE {expected_sql} END"
+    )
+
+
 PLAUSIBLE_RANGES_PATH = Path(__file__).resolve().parent.parent / "data" / "plausible_ranges.csv"
 
 
@@ -447,9 +465,11 @@ def _cell_checks(table: str, column: Column) -> list[tuple[str, str]]:
         checks.append((f"{number} IS NOT NULL AND NOT isfinite({number})", "a finite number"))
     if (table, name) in plausible_ranges():
         low, high, unit = plausible_ranges()[(table, name)]
+        # Only for values the column's own checks pass: one problem per cell.
+        own = f" AND {number} >= 0 AND {number} = floor({number})" if column.kind == "int" else ""
         checks.append(
             (
-                f"isfinite({number}) AND {number} NOT BETWEEN {low!r} AND {high!r}",
+                f"isfinite({number}){own} AND {number} NOT BETWEEN {low!r} AND {high!r}",
                 f"{low:g} to {high:,.0f} {unit} (data/plausible_ranges.csv)",
             )
         )
@@ -513,6 +533,7 @@ class _Loader:
         self.problems: list[Problem] = []
         self.problem_total = 0
         self.empty: list[str] = []  # tables given with a header and no data row
+        self.matcher: geo.PlaceMatcher | None = None  # built only when a place is missed
         self.warnings: list[Problem] = []
 
     # -- the steps ---------------------------------------------------------------------------
@@ -536,7 +557,7 @@ class _Loader:
         staged = self.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE temporary AND ("
             "starts_with(table_name, 'typed_') OR starts_with(table_name, 'located_') OR "
-            "starts_with(table_name, 'sheet_') OR table_name = 'load_postcodes')"
+            "starts_with(table_name, 'sheet_') OR table_name IN ('load_postcodes', 'place_hints'))"
         ).fetchall()
         for (table,) in staged:
             self.con.execute(f"DROP TABLE IF EXISTS temp.{table}")
@@ -846,9 +867,14 @@ class _Loader:
         self._create_postcode_table()
         self._resolve("offices", "NULL", "country")
         self._report_rows(
-            "SELECT _row, 'place', coalesce(place, postcode), "
-            "'a location that can be found: lat+lon, a postcode in postcodes, or a place in the "
-            "gazetteer' FROM located_offices WHERE loc_lat IS NULL",
+            "SELECT _row, 'place', coalesce(t.place, postcode), "
+            + _with_hint(
+                "'a location that can be found: lat+lon, a postcode in postcodes, or a place in "
+                "the gazetteer'"
+            )
+            + " FROM located_offices t"
+            + _HINT_JOIN
+            + " WHERE loc_lat IS NULL",
             self.sources["offices"].label,
         )
         self._raise_if_problems()
@@ -860,17 +886,26 @@ class _Loader:
             if table == "clients":
                 needs_place += " AND in_person > 0"
             self._report_rows(
-                f"SELECT _row, CASE WHEN place IS NOT NULL THEN 'place' "
-                f"WHEN postcode IS NOT NULL THEN 'postcode' ELSE 'place' END, "
-                f"coalesce(place, postcode), "
-                f"'a location that can be found (lat+lon, a postcode in postcodes, a place in the "
-                f"gazetteer) or a distance_km' FROM located_{table} WHERE {needs_place}",
+                "SELECT _row, CASE WHEN t.place IS NOT NULL THEN 'place' "
+                "WHEN postcode IS NOT NULL THEN 'postcode' ELSE 'place' END, "
+                "coalesce(t.place, postcode), "
+                + _with_hint(
+                    "'a location that can be found (lat+lon, a postcode in postcodes, a place "
+                    "in the gazetteer) or a distance_km'"
+                )
+                + f" FROM located_{table} t"
+                + _HINT_JOIN
+                + f" WHERE {needs_place}",
                 self.sources[table].label,
             )
         if "trips" in self.sources:
             self._resolve_trip_destinations()
 
     def _create_postcode_table(self) -> None:
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE place_hints "
+            "(country VARCHAR, place VARCHAR, hint VARCHAR)"
+        )
         if "postcodes" in self.sources:
             source = "SELECT country, postcode, lat, lon FROM typed_postcodes"
         else:
@@ -915,6 +950,7 @@ class _Loader:
                 AND gc.query = coalesce(t.postcode, t.place)
         """
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE located_{table} AS {lookup}")
+        self._forgive_places(table, "TRUE" if is_office else f"{distance} IS NULL", is_office)
         if self.geocoder is None:
             return
         wanted = self.con.execute(
@@ -925,6 +961,62 @@ class _Loader:
         if wanted:
             self.geocoder.resolve(self.con, [(c, q) for c, q in wanted])
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE located_{table} AS {lookup}")
+
+    def _forgive_places(self, table: str, needs_place: str, is_office: bool) -> None:
+        """Places the exact lookup missed, matched forgivingly (calc.geo.PlaceMatcher): an
+        unambiguous match ("Vilach → Villach") is taken and reported as a warning; a near miss
+        with several candidates becomes a hint in the error ("Wolfsburg → Wolfsberg | …?")."""
+        missed = self.con.execute(
+            f"SELECT DISTINCT loc_country AS country, place FROM located_{table} "
+            f"WHERE loc_lat IS NULL AND place IS NOT NULL AND loc_country IS NOT NULL "
+            f"AND {needs_place}"
+        ).df()
+        if missed.empty:
+            return
+        if self.matcher is None:
+            self.matcher = geo.PlaceMatcher.from_connection(self.con)
+        matches = self.matcher.resolve_frame(missed)
+        taken = matches[matches["status"].isin(["loose", "fuzzy"])]
+        digits = geo.COORD_DECIMALS
+        if len(taken):
+            self.con.register("taken_places", taken[["country", "place", "lat", "lon", "hint"]])
+            try:
+                rounded = "{axis}" if is_office else f"round({{axis}}, {digits})"
+                self.con.execute(
+                    f"""UPDATE located_{table} t
+                        SET loc_lat = {rounded.format(axis="m.lat")},
+                            loc_lon = {rounded.format(axis="m.lon")}
+                        FROM taken_places m
+                        WHERE t.loc_lat IS NULL AND t.place = m.place
+                            AND t.loc_country = m.country"""
+                )
+                first_rows = self.con.execute(
+                    f"""SELECT min(t._row), m.place, m.hint FROM located_{table} t
+                        JOIN taken_places m ON t.place = m.place AND t.loc_country = m.country
+                        GROUP BY ALL ORDER BY 1"""
+                ).fetchall()
+            finally:
+                self.con.unregister("taken_places")
+            label = self.sources[table].label
+            self.warnings += [
+                Problem(
+                    label,
+                    row,
+                    "place",
+                    place,
+                    f"a place of the gazetteer: read as {hint.split(' → ', 1)[-1]} "
+                    f"({hint}); correct the file if that is wrong",
+                    severity="warning",
+                )
+                for row, place, hint in first_rows
+            ]
+        hints = matches[matches["status"] == "suggested"][["country", "place", "hint"]]
+        if len(hints):
+            self.con.register("new_hints", hints)
+            try:
+                self.con.execute("INSERT INTO place_hints SELECT * FROM new_hints")
+            finally:
+                self.con.unregister("new_hints")
 
     def _resolve_trip_destinations(self) -> None:
         self.con.execute(

@@ -370,3 +370,31 @@ def test_unknown_file_and_column_are_warnings(con, tmp_path):
     texts = [str(w) for w in report.warnings]
     assert any("notes.csv" in t for t in texts)
     assert any("colour" in t for t in texts)
+
+
+def test_a_misspelt_place_is_read_forgivingly_and_reported(con, tmp_path):
+    # "Vilach" is one letter short of Villach: unambiguous, so it is taken, with a warning.
+    clients = CLIENTS.replace("2022,anna-123,KLU,Villach", "2022,anna-123,KLU,Vilach")
+    report = load(con, write_dataset(tmp_path / "typo", clients=clients))
+    [warning] = [w for w in report.warnings if w.column == "place"]
+    assert (warning.file, warning.row, warning.value) == ("clients.csv", 4, "Vilach")
+    assert "Vilach → Villach" in warning.expected
+    villach = con.execute(
+        "SELECT DISTINCT origin_lat, origin_lon FROM clients WHERE year = 2019 AND mode = 'car'"
+    ).fetchall()
+    assert con.execute(
+        "SELECT origin_lat, origin_lon FROM clients WHERE year = 2022"
+    ).fetchall() == villach
+
+
+def test_an_ambiguous_near_miss_is_an_error_with_its_candidates(con, tmp_path):
+    clients = CLIENTS.replace("2022,anna-123,KLU,Villach", "2022,anna-123,KLU,Wolfsburg")
+    problems = problems_of(con, write_dataset(tmp_path / "near", clients=clients))
+    [problem] = problems.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "clients.csv",
+        4,
+        "place",
+        "Wolfsburg",
+    )
+    assert "did you mean: Wolfsburg → Wolfsberg" in problem.expected
