@@ -382,9 +382,10 @@ def test_a_misspelt_place_is_read_forgivingly_and_reported(con, tmp_path):
     villach = con.execute(
         "SELECT DISTINCT origin_lat, origin_lon FROM clients WHERE year = 2019 AND mode = 'car'"
     ).fetchall()
-    assert con.execute(
-        "SELECT origin_lat, origin_lon FROM clients WHERE year = 2022"
-    ).fetchall() == villach
+    assert (
+        con.execute("SELECT origin_lat, origin_lon FROM clients WHERE year = 2022").fetchall()
+        == villach
+    )
 
 
 def test_an_ambiguous_near_miss_is_an_error_with_its_candidates(con, tmp_path):
