@@ -280,14 +280,14 @@ def deck_link(
     what_if: str | None = None,
 ) -> str:
     """The link that opens this deck again: the presenter page of the app at `app_url` (its
-    root, as the browser sees it; a relative link without it) with the language, the years, the
+    root or the presenter's own address, as the browser sees it; a relative link without it) with the language, the years, the
     offices and groups (by id) and the scenario of the last slide, from the first slide."""
     query: list[tuple[str, str | int]] = [("lang", lang), ("ref", reference), ("cur", current)]
     query += [("offices", office) for office in offices]
     query += [("groups", group) for group in groups]
     if what_if:
         query.append(("what_if", what_if))
-    base = (app_url or "").rstrip("/")
+    base = (app_url or "").rstrip("/").removesuffix(f"/{PRESENTER_PATH}")
     return f"{base}/{PRESENTER_PATH}?{urlencode(query)}"
 
 

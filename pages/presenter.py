@@ -447,6 +447,8 @@ def show() -> None:
     )
     # The slide sits above the buttons but is drawn after them: on a first visit the slide
     # number in the URL reaches the session only when its widget is drawn.
+    if SLIDE_KEY not in st.query_params and st.session_state.get(SLIDE_KEY) is None:
+        st.session_state[SLIDE_KEY] = 1  # the picker shows the first slide as the one shown
     slide_area = st.container(key=SLIDE_AREA_KEY)
     with st.container(
         key=NAV_KEY, horizontal=True, horizontal_alignment="center", vertical_alignment="center"

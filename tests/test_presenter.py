@@ -299,3 +299,38 @@ def test_digital_share_follows_the_decks_years(demo_db: Path, factors):
     )
     # THEN the digital-share slide shows those years and no later one ("In 2024" was a bug)
     assert list(slides.digital_share.table["year"]) == [2020, 2021, 2022, 2023]
+
+
+@pytest.mark.parametrize(
+    ("app_url", "link"),
+    [
+        pytest.param(
+            "http://booth:8501/presenter",
+            "http://booth:8501/presenter?lang=de&ref=2020&cur=2023&offices=KLU&offices=VIL"
+            "&groups=jobseeker&what_if=Video+first",
+            id="from-the-presenter",
+        ),
+        pytest.param(
+            "http://booth:8501/",
+            "http://booth:8501/presenter?lang=de&ref=2020&cur=2023&offices=KLU&offices=VIL"
+            "&groups=jobseeker&what_if=Video+first",
+            id="from-the-root",
+        ),
+        pytest.param(
+            None,
+            "/presenter?lang=de&ref=2020&cur=2023&offices=KLU&offices=VIL&groups=jobseeker"
+            "&what_if=Video+first",
+            id="no-address-known",
+        ),
+    ],
+)
+def test_deck_link_reproduces_the_deck_by_ids(app_url, link):
+    shown = presenter.deck_link(
+        app_url, "de", 2020, 2023, ["KLU", "VIL"], ["jobseeker"], "Video first"
+    )
+    assert shown == link
+
+
+def test_qr_code_is_an_svg_of_the_link():
+    svg = presenter.qr_svg("http://booth:8501/presenter?lang=de")
+    assert svg.startswith("<svg") and "</svg>" in svg
