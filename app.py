@@ -12,10 +12,15 @@ from calc import locale
 from ui import db, filters, url
 from ui.i18n import LANG_KEY, LANGUAGES, browser_language, t
 from ui.plain import plain
+from ui.vote_link import is_voter, run_voter_page
 
 # The tab icon is a file of the app: a Material icon here would be fetched from Google's servers.
 ICON = Path(__file__).parent / "ui" / "icon.svg"
 st.set_page_config(page_title="Wegbilanz", page_icon=ICON, layout="wide")
+if is_voter():
+    # A vote's link (…/vote?vote=CODE) opens the voting page alone: no menu, no filters, no
+    # sign-in (voters are anonymous; ui/vote_link.py is the seam for a 'voter' role).
+    run_voter_page()
 
 # The URL holds the language's code (?lang=de), the selector shows its name.
 url.seed(LANG_KEY, LANGUAGES, normalise=locale.normalise)

@@ -21,6 +21,7 @@ from ui import charts, compute, db, filters
 from ui import frame as _frame
 from ui.i18n import language, number, percent, t, tonnes
 from ui.plain import plain
+from ui.vote_panel import presenter_controls, presenter_has_vote, presenter_slide
 
 _frame.require()  # first request after a start: rerun through app.py
 
@@ -401,6 +402,7 @@ deck = [
     slide_digital,
     slide_offices,
     *([slide_scenario] if scenario_names else []),
+    *([presenter_slide] if presenter_has_vote() else []),
     slide_closing,
 ]
 st.html(STYLE)  # the slide's sizes; a style sheet alone takes no room on the page
@@ -425,6 +427,11 @@ with st.sidebar:
             t("presenter.scenario.choose"), scenario_names, key=SCENARIO_KEY, bind="query-params"
         )
     st.caption(t("presenter.keys"))
+    presenter_controls(
+        scenario_names,
+        SLIDE_KEY,
+        deck.index(presenter_slide) + 1 if presenter_slide in deck else None,
+    )
 
 
 @st.fragment(run_every=auto_s or None)

@@ -1,0 +1,156 @@
+"""Live votes in the running app: the presenter opens a vote in the sidebar, two phones vote
+through its link (which shows them nothing else), a change of mind replaces a vote, a reload
+adds none, the slide's tally follows, and a closed vote refuses ballots."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from calc import locale
+from ui.plain import plain
+
+APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
+PRESENTER = "pages/presenter.py"
+
+
+def en(key: str, **values: object) -> str:
+    return locale.text(key, "en", **values)
+
+
+def open_presenter() -> AppTest:
+    at = AppTest.from_file(str(APP_FILE), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page(PRESENTER).run()
+    assert not at.exception
+    return at
+
+
+def open_vote(at: AppTest, question: str, options: list[str], *, privacy: bool) -> str:
+    """Fill the sidebar's new-vote form and open it; returns the vote's code."""
+    at.text_input(key="vote_presenter_question").input(question)
+    at.text_area(key="vote_presenter_text").input("\n".join(options))
+    if not privacy:
+        at.checkbox(key="vote_presenter_privacy").uncheck()
+    submit = next(b for b in at.button if b.label == en("vote.open_new"))
+    submit.click().run()
+    assert not at.exception
+    opened = [s.value for s in at.success if "Code:" in s.value]
+    assert opened, [e.value for e in at.error]
+    return opened[0].rsplit(" ", 1)[-1]
+
+
+def phone(code: str, token: str | None = None) -> AppTest:
+    """A phone opening the vote's link (with the token in the address after a reload)."""
+    voter = AppTest.from_file(str(APP_FILE), default_timeout=60)
+    voter.query_params["vote"] = code
+    voter.query_params["lang"] = "en"
+    if token:
+        voter.query_params["voter"] = token
+    voter.run()
+    assert not voter.exception
+    return voter
+
+
+def texts(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def tally_lines(at: AppTest) -> list[str]:
+    return [m for m in texts(at) if " — " in m]
+
+
+def test_facilitator_opens_two_phones_vote_tally_follows_closed_vote_refuses(app_db: Path):
+    # GIVEN the presenter opens a vote with three free-text options, counts shown as they are
+    at = open_presenter()
+    code = open_vote(at, "What first?", ["Bikes", "Video", "Trains"], privacy=False)
+    assert re.fullmatch(r"[A-Z2-9]{6}", code)
+
+    # WHEN two phones open the link
+    first, second = phone(code), phone(code)
+    # THEN they see the voting page only: no sidebar, no menu, the question and the options
+    for voter in (first, second):
+        assert len(voter.sidebar) == 0
+        assert f"# {plain('What first?')}" in texts(voter)  # as typed, not Markdown
+        assert en("vote.phone.not_yet") in texts(voter)
+    # Each option says its effect in plain words (free text has none)
+    assert texts(first).count(en("vote.effect.none")) == 3
+
+    # WHEN the first chooses Bikes, the second Video, then changes its mind to Bikes
+    first.button(key="vote_choose_0").click().run()
+    second.button(key="vote_choose_1").click().run()
+    second.button(key="vote_choose_0").click().run()
+    assert not first.exception and not second.exception
+    assert first.button(key="vote_choose_0").label == en("vote.phone.chosen")
+    assert en("vote.phone.counted") in [s.value for s in second.success]
+
+    # AND the first reloads its page (the token stays in the address)
+    token = first.query_params["voter"]
+    token = token[0] if isinstance(token, list) else token
+    reloaded = phone(code, token)
+    assert reloaded.button(key="vote_choose_0").label == en("vote.phone.chosen")
+
+    # THEN the slide's tally: 2 voters, Bikes 2 (100 %), Video 0, Trains 0 — one vote each
+    at.button(key="vote_presenter_show").click().run()
+    assert not at.exception
+    assert f"**{en('vote.status.open', code=code)}** · {en('vote.voters', n='2')}" in texts(at)
+    lines = tally_lines(at)
+    assert any(line.endswith("**Bikes** — 2 · 100%") for line in lines), lines
+    assert "**Video** — 0 · 0%" in lines and "**Trains** — 0 · 0%" in lines
+    assert en("vote.winners.title", names="Bikes") in texts(at)
+
+    # WHEN the presenter closes the vote
+    at.button(key="vote_presenter_toggle").click().run()
+    assert f"**{en('vote.status.closed', code=code)}** · {en('vote.voters', n='2')}" in texts(at)
+    # THEN a phone still showing the open vote is refused, and nothing changes
+    first.button(key="vote_choose_2").click().run()
+    assert en("vote.error.closed") in [e.value for e in first.error]
+    assert first.button(key="vote_choose_2").disabled
+    at.run()
+    assert "**Trains** — 0 · 0%" in tally_lines(at)
+
+
+def test_small_votes_show_fewer_than_five_when_the_facilitator_chose_it(app_db: Path):
+    at = open_presenter()
+    code = open_vote(at, "Which first?", ["Bikes", "Video"], privacy=True)
+    for choice in (0, 0, 1):
+        phone(code).button(key=f"vote_choose_{choice}").click().run()
+    at.button(key="vote_presenter_show").click().run()
+    # 3 voters < 5 (data/privacy.csv): no count at all, not even the voters
+    fewer = en("vote.fewer_than", n="5")
+    assert f"**{en('vote.status.open', code=code)}** · {en('vote.voters', n=fewer)}" in texts(at)
+    assert tally_lines(at) == []
+
+
+def test_hidden_results_show_only_how_many_voted(app_db: Path):
+    at = open_presenter()
+    code = open_vote(at, "Which first?", ["Bikes", "Video"], privacy=False)
+    at.button(key="vote_presenter_results").click().run()  # hide
+    phone(code).button(key="vote_choose_1").click().run()
+    voter = phone(code)
+    assert en("vote.results_hidden") in texts(voter) and tally_lines(voter) == []
+    at.button(key="vote_presenter_show").click().run()
+    assert en("vote.results_hidden") in texts(at)
+    assert en("vote.voters", n="1") in " ".join(texts(at))
+
+
+def test_a_link_to_an_unknown_vote_says_so_and_shows_nothing_else(app_db: Path):
+    voter = phone("NOPE22")
+    assert len(voter.sidebar) == 0
+    assert [e.value for e in voter.error] == [en("vote.phone.unknown")]
+
+
+@pytest.mark.parametrize("lang", ["de", "nl"])
+def test_the_phone_speaks_the_links_language(app_db: Path, lang: str):
+    at = open_presenter()
+    code = open_vote(at, "Q?", ["A", "B"], privacy=False)
+    voter = AppTest.from_file(str(APP_FILE), default_timeout=60)
+    voter.query_params["vote"] = code
+    voter.query_params["lang"] = lang
+    voter.run()
+    assert locale.text("vote.phone.single", lang) in texts(voter)
+    assert voter.button(key="vote_choose_0").label == locale.text("vote.phone.choose", lang)
