@@ -19,6 +19,7 @@ from ui import frame as _frame
 from ui.backup import backup_and_restore
 from ui.i18n import language, number, percent, t, tonnes
 from ui.plain import plain
+from ui.vote_panel import workshop_votes
 
 _frame.require()  # first request after a start: rerun through app.py
 
@@ -662,6 +663,9 @@ else:
             ),
             alt=t("workshop.anchor.bar.alt"),
         )
+
+# -- votes with the team (the decisions so far in the Anchor step) ---------------------------------
+workshop_votes(space, step, scenario_names, plan)
 
 # -- notes of this stage, and the export -------------------------------------------------------
 st.text_area(

@@ -154,3 +154,43 @@ def test_the_phone_speaks_the_links_language(app_db: Path, lang: str):
     voter.run()
     assert locale.text("vote.phone.single", lang) in texts(voter)
     assert voter.button(key="vote_choose_0").label == locale.text("vote.phone.choose", lang)
+
+
+def test_workshop_vote_is_kept_and_named_in_the_anchor_step(app_db: Path):
+    # GIVEN a team's workspace
+    at = AppTest.from_file(str(APP_FILE), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("pages/workshop.py").run()
+    at.text_input(key="workshop_new_name").input("Team North")
+    at.button(key="workshop_create").click().run()
+    # WHEN the facilitator opens a dot vote (2 dots) and seven people vote
+    at.text_input(key="vote_workshop_question").input("What first?")
+    at.text_area(key="vote_workshop_text").input("Bikes\nVideo\nTrains")
+    at.radio(key="vote_workshop_kind").set_value("dots")
+    at.number_input(key="vote_workshop_dots").set_value(2)
+    next(b for b in at.button if b.label == en("vote.open_new")).click().run()
+    assert not at.exception
+    code = next(s.value for s in at.success if "Code:" in s.value).rsplit(" ", 1)[-1]
+    # Bikes: voters 1-5, dots 2+2+1+1+1 = 7; Video: voters 3, 4, 6, 7, dots 1+1+1+2 = 5;
+    # Trains: voters 5 and 6, dots 1+1 = 2; 14 dots in all
+    for ballot in ([0, 0], [0, 0], [0, 1], [0, 1], [0, 2], [1, 2], [1, 1]):
+        voter = phone(code)
+        for position in ballot:
+            voter.button(key=f"vote_more_{position}").click().run()
+        assert not voter.exception
+    # THEN Bikes (5 voters) shows 7 dots of 14 = 50 %; Video (4 voters) and Trains (2) are
+    # below 5 and hidden together (4 + 2 = 6 ≥ 5, so neither is the total minus the rest)
+    at.run()
+    lines = tally_lines(at)
+    assert any(line.endswith("**Bikes** — 7 dots · 50%") for line in lines), lines
+    fewer = en("vote.fewer_than", n="5")
+    assert f"**Video** — {fewer}" in lines and f"**Trains** — {fewer}" in lines
+    assert en("vote.voters", n="7") in " ".join(texts(at))
+    # WHEN the vote is closed  THEN the Anchor step says what the team chose
+    at.button(key="vote_workshop_toggle").click().run()
+    at.segmented_control(key="step").set_value("anchor").run()
+    assert not at.exception
+    chosen = [m for m in texts(at) if m.startswith("- ")]
+    assert len(chosen) == 1 and "the team chose Bikes" in chosen[0], chosen
+    assert at.get("download_button")

@@ -207,6 +207,33 @@ def presenter_controls(
             )
 
 
+def workshop_votes(
+    space: str,
+    step: str,
+    scenario_names: Sequence[str],
+    actions: pd.DataFrame,
+    *,
+    may_edit: bool = True,
+) -> None:
+    """The workshop's vote section: the controls, where to join and the live tally; in the
+    Anchor step also what the team decided by vote, with the CSV of its closed votes."""
+    context = voting.workshop_context(space)
+    st.html(STYLE)
+    if step == "anchor":
+        st.subheader(t("vote.history.title"))
+        history(context, prefix="workshop", file_stem=f"wegbilanz-{space}".replace(" ", "-"))
+    with st.expander(t("vote.panel.workshop"), icon=NEW_VOTE_ICON):
+        st.caption(t("vote.panel.help"))
+        current = controls(context, "workshop", scenario_names, actions, may_edit=may_edit)
+        if current is not None:
+            st.markdown(f"### {plain(current.question)}")
+            join_col, tally_col = st.columns([2, 3], gap="large")
+            with join_col:
+                join_card(current, key="workshop")
+            with tally_col:
+                live(current.vote_id, "workshop")
+
+
 # -- the facilitator's controls ------------------------------------------------------------------
 
 
