@@ -158,7 +158,7 @@ def load_version(
     label: str | None = None,
     progress: Progress = _no_progress,
     geocoded: pd.DataFrame | None = None,
-    role: Role,
+    role: Role | None,
 ) -> LoadReport:
     """Load into a new data version of the store at db_path and switch to it (calc.store).
 
@@ -208,7 +208,7 @@ def load_files_version(
     geocoder: geo.OnlineGeocoder | None = None,
     progress: Progress = _no_progress,
     geocoded: pd.DataFrame | None = None,
-    role: Role,
+    role: Role | None,
 ) -> LoadReport:
     """load_version of uploaded files given as {file name: content} (steward role)."""
     require(role, Role.STEWARD)
@@ -405,7 +405,7 @@ def _parse_expression(column: Column) -> str:
     number = f"TRY_CAST(replace({raw}, ',', '.') AS DOUBLE)"
     match column.kind:
         case "int" | "year":
-            return f"CAST({number} AS BIGINT)"
+            return f"TRY_CAST({number} AS BIGINT)"
         case "float":
             return number
         case "country":

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from calc import cli, demo, model, store
 from calc.factors import FactorSet
 from calc.loaders import LoadError, load_version
+from calc.roles import Role
 from tests.conftest import APP_FILE, APP_TIMEOUT_S, REPO_DIR
 from tests.test_loaders import CLIENTS, OFFICES, write_dataset
 
@@ -44,10 +45,15 @@ def leftovers(path: Path) -> list[str]:
 def two_loads(tmp_path: Path) -> tuple[Path, str, str]:
     """A store with two loads: 2019 and 2022 clients, then 2019 only."""
     path = tmp_path / "store.duckdb"
-    first = load_version(path, write_dataset(tmp_path / "first"), label="first").dataset_version
+    first = load_version(
+        path, write_dataset(tmp_path / "first"), label="first", role=Role.STEWARD
+    ).dataset_version
     only_2019 = "\n".join(line for line in CLIENTS.splitlines() if not line.startswith("2022"))
     second = load_version(
-        path, write_dataset(tmp_path / "second", clients=only_2019 + "\n"), label="second"
+        path,
+        write_dataset(tmp_path / "second", clients=only_2019 + "\n"),
+        label="second",
+        role=Role.STEWARD,
     ).dataset_version
     return path, first, second
 
@@ -69,7 +75,7 @@ def test_a_reader_follows_a_switch_on_its_next_run(two_loads):
     path, first, second = two_loads
     reader = store.connect(path)
     assert store.dataset_version(reader) == second
-    store.Store(path).switch(first)
+    store.Store(path).switch(first, role=Role.STEWARD)
     # Until it follows, the reader keeps reading the version it attached ...
     assert store.dataset_version(reader) == second
     followed = store.follow(reader, path)
@@ -89,7 +95,9 @@ def test_only_the_last_versions_are_kept(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(store, "STORE_SETTINGS_PATH", limits)
     path = tmp_path / "store.duckdb"
     loaded = [
-        load_version(path, write_dataset(tmp_path / f"load{n}"), label=f"load {n}").dataset_version
+        load_version(
+            path, write_dataset(tmp_path / f"load{n}"), label=f"load {n}", role=Role.STEWARD
+        ).dataset_version
         for n in range(4)
     ]
     assert [v.version for v in store.Store(path).versions()] == loaded[:1:-1]
@@ -100,7 +108,7 @@ def test_a_header_only_clients_file_is_refused_and_the_data_stays(two_loads, tmp
     before = totals(path)
     folder = write_dataset(tmp_path / "empty", clients=CLIENT_HEADER + "\n")
     with pytest.raises(LoadError) as refused:
-        load_version(path, folder)
+        load_version(path, folder, role=Role.STEWARD)
     assert "clients.csv: expected at least one data row" in str(refused.value)
     assert store.Store(path).current() == second
     assert totals(path) == before
@@ -114,6 +122,7 @@ def test_a_header_only_clients_file_is_refused_and_the_data_stays(two_loads, tmp
         pytest.param("nan", "distance_km", "a finite number", id="nan"),
         pytest.param("1e308", "distance_km", "0 to 1,000 km", id="huge-distance"),
         pytest.param("3000000000", "in_person", "0 to 400 contacts", id="beyond-int32"),
+        pytest.param("1e308", "in_person", "0 to 400 contacts", id="beyond-int64"),
     ],
 )
 def test_numbers_out_of_range_name_row_column_and_range(
@@ -124,7 +133,7 @@ def test_numbers_out_of_range_name_row_column_and_range(
     row = f"2022,zoe-1,KLU,,{values['in_person']},0,0,0,car,{values['distance_km']}"
     folder = write_dataset(tmp_path / "bad", clients=f"{CLIENT_HEADER}\n{row}\n")
     with pytest.raises(LoadError) as refused:
-        load_version(path, folder)
+        load_version(path, folder, role=Role.STEWARD)
     message = str(refused.value)
     assert f"clients.csv, row 2, column '{column}'" in message
     assert cell in message and expected in message
@@ -148,7 +157,7 @@ def test_a_workbook_beyond_the_unpacked_limit_is_refused_before_reading(
 
     book.write_bytes(templates.template_workbook())
     with pytest.raises(LoadError, match=r"book\.xlsx.*at most 0 MB unpacked"):
-        load_version(path, book)
+        load_version(path, book, role=Role.STEWARD)
     assert store.Store(path).current() == second
 
 
@@ -228,7 +237,7 @@ def test_a_killed_load_leaves_the_data_in_use_and_its_leftovers_go(two_loads, tm
     assert store.Store(path).current() == second
     assert totals(path) == before
     # The next load removes what the dead one left.
-    load_version(path, write_dataset(tmp_path / "after"))
+    load_version(path, write_dataset(tmp_path / "after"), role=Role.STEWARD)
     assert leftovers(path) == []
 
 
@@ -327,10 +336,12 @@ def test_malformed_clients_never_crash_and_never_lose_the_data(two_loads, tmp_pa
     (folder / "clients.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     current = store.Store(path).current()
     try:
-        load_version(path, folder)
+        load_version(path, folder, role=Role.STEWARD)
     except LoadError as refused:
         assert "clients.csv" in str(refused) or "offices.csv" in str(refused)
         assert store.Store(path).current() == current  # the earlier version stays in use
     else:
-        store.Store(path).switch(second)  # a valid example: back to the fixture's version
+        store.Store(path).switch(
+            second, role=Role.STEWARD
+        )  # a valid example: back to the fixture's version
     assert leftovers(path) == []
