@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from calc import locale
-from ui import db, filters, url
+from ui import access, db, filters, url
 from ui.i18n import LANG_KEY, LANGUAGES, browser_language, t
 from ui.plain import plain
 from ui.vote_link import is_voter, run_voter_page
@@ -32,6 +32,8 @@ st.sidebar.selectbox(
     key=LANG_KEY,
 )
 url.keep(LANG_KEY)
+access.gate()  # with an identity provider: nothing but the sign-in before it
+access.draw_sidebar()
 
 log = logging.getLogger("wegbilanz")
 DEBUG_ENV = "WEGBILANZ_DEBUG"

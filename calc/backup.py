@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from calc import saved, store, workshop
+from calc.roles import Role, require
 
 FILE_FORMAT = "wegbilanz-state"
 # The state tables in the order a restore fills them (actions after their workspaces).
@@ -60,8 +61,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def import_state(con: duckdb.DuckDBPyConnection, data: bytes | str) -> dict[str, int]:
-    """Replace the saved work with a backup's; returns the rows restored per table."""
+def import_state(
+    con: duckdb.DuckDBPyConnection, data: bytes | str, *, role: Role | None
+) -> dict[str, int]:
+    """Replace the saved work with a backup's; returns the rows restored per table. Needs the
+    steward role (RoleError): a restore replaces everyone's work."""
+    require(role, Role.STEWARD)
     document = _read(data)
     _ensure(con)
     tables: Mapping[str, list[dict[str, Any]]] = document["tables"]

@@ -1,4 +1,5 @@
-"""Command line: python -m calc demo|load|compute|compare|report|versions|rollback (README).
+"""Command line: python -m calc demo|load|compute|compare|report|versions|rollback|passphrase
+(README).
 
 Bad input exits 2 with a message, an environment failure (disk, permission, a damaged file)
 exits 1 with a message; a Python traceback only with --debug.
@@ -7,6 +8,7 @@ exits 1 with a message; a Python traceback only with --debug.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 import tempfile
@@ -15,11 +17,14 @@ from pathlib import Path
 
 import duckdb
 
-from calc import backup, comparison, demo, model, store
+from calc import backup, comparison, demo, model, roles, store
 from calc.factors import FactorError, FactorSet, parse_overrides
 from calc.loaders import LoadError, load, load_version
 from calc.pseudonyms import PseudonymKeyError
+from calc.roles import Role
 
+# The command line runs as data steward: whoever runs it is on the machine and owns its files.
+CLI_ROLE = Role.STEWARD
 EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 1
 
@@ -78,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     state_cmd.add_argument("file", type=Path)
     state_cmd.add_argument("--db", type=Path)
 
+    passphrase_cmd = commands.add_parser(
+        "passphrase",
+        help="hash a passphrase for [local] in .streamlit/secrets.toml (read without echo)",
+    )
+    passphrase_cmd.add_argument(
+        "--role", choices=[Role.EDITOR.value, Role.STEWARD.value], default=Role.STEWARD.value
+    )
+
     report_cmd = commands.add_parser("report", help="write the annual report (.pdf, .html, .xlsx)")
     report_cmd.add_argument("--out", type=Path, required=True)
     report_cmd.add_argument(
@@ -109,6 +122,19 @@ def _db(args: argparse.Namespace) -> Path:
 
 def _factors(args: argparse.Namespace) -> FactorSet:
     return FactorSet.load(args.factors).with_overrides(parse_overrides(args.overrides))
+
+
+def _passphrase(role: Role) -> int:
+    """Ask for a passphrase twice (no echo) and print its salted hash as a secrets line."""
+    first = getpass.getpass(f"passphrase for the {role} role: ")
+    if not first:
+        return _fail("no passphrase given")
+    if getpass.getpass("the same again: ") != first:
+        return _fail("the two passphrases differ; nothing was written")
+    print("# add to .streamlit/secrets.toml:")
+    print("[local]")
+    print(f'{role} = "{roles.hash_passphrase(first)}"')
+    return 0
 
 
 def _json_default(value: object) -> object:
@@ -143,12 +169,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         out = args.out or Path(tempfile.mkdtemp(prefix="wegbilanz-demo-"))
         files = demo.generate(out, clients_per_year=args.clients)
-        loaded = load_version(_db(args), out, label="demo")
+        loaded = load_version(_db(args), out, label="demo", role=CLI_ROLE)
         print(f"demo data written to {out}: " + ", ".join(p.name for p in files.values()))
         print("loaded: " + ", ".join(f"{t} {n}" for t, n in loaded.rows.items() if n))
         return 0
     if args.command == "load":
-        loaded = load_version(_db(args), args.source)
+        loaded = load_version(_db(args), args.source, role=CLI_ROLE)
         for warning in loaded.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         print(
@@ -169,13 +195,15 @@ def _run(args: argparse.Namespace) -> int:
                 args.file.write_bytes(backup.export_state(con))
                 print(f"saved work written to {args.file}")
             else:
-                restored = backup.import_state(con, args.file.read_bytes())
+                restored = backup.import_state(con, args.file.read_bytes(), role=CLI_ROLE)
                 print("restored: " + ", ".join(f"{t} {n}" for t, n in restored.items()))
         finally:
             con.close()
         return 0
+    if args.command == "passphrase":
+        return _passphrase(Role(args.role))
     if args.command == "rollback":
-        store.Store(_db(args)).switch(args.version)
+        store.Store(_db(args)).switch(args.version, role=CLI_ROLE)
         print(f"data version {args.version} is current")
         return 0
 

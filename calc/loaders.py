@@ -405,7 +405,7 @@ def _parse_expression(column: Column) -> str:
     number = f"TRY_CAST(replace({raw}, ',', '.') AS DOUBLE)"
     match column.kind:
         case "int" | "year":
-            return f"TRY_CAST({number} AS BIGINT)"
+            return f"CAST({number} AS BIGINT)"
         case "float":
             return number
         case "country":

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from calc.roles import Role, require
 from calc.scenario import Scenario, ScenarioError
 
 MAX_NAME_CHARS = 80
@@ -40,8 +41,12 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
-def save(con: duckdb.DuckDBPyConnection, name: str, scenario: Scenario) -> str:
-    """Store the scenario under name, replacing one of the same name. Returns the stored name."""
+def save(
+    con: duckdb.DuckDBPyConnection, name: str, scenario: Scenario, *, role: Role | None
+) -> str:
+    """Store the scenario under name, replacing one of the same name. Returns the stored name.
+    Needs the editor role (RoleError)."""
+    require(role, Role.EDITOR)
     ensure_table(con)
     stored = clean_name(name)
     con.execute(
@@ -71,8 +76,9 @@ def load(con: duckdb.DuckDBPyConnection, name: str) -> Scenario:
     return Scenario.from_json(rows[0][0])
 
 
-def delete(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Remove the saved scenario of that name (nothing happens if there is none)."""
+def delete(con: duckdb.DuckDBPyConnection, name: str, *, role: Role | None) -> None:
+    """Remove the saved scenario of that name (nothing happens if there is none); editor role."""
+    require(role, Role.EDITOR)
     ensure_table(con)
     con.execute("DELETE FROM scenarios WHERE name = ?", [name])
 

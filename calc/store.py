@@ -38,6 +38,7 @@ from pathlib import Path
 import duckdb
 
 from calc import geo
+from calc.roles import Role, require
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = REPO_DIR / "data" / "wegbilanz.duckdb"
@@ -165,8 +166,10 @@ class Store:
             return None
         return text or None
 
-    def switch(self, version: str) -> None:
-        """Make `version` the one in use: readers pick it up on their next run."""
+    def switch(self, version: str, *, role: Role | None) -> None:
+        """Make `version` the one in use: readers pick it up on their next run. Needs the
+        steward role (RoleError)."""
+        require(role, Role.STEWARD)
         if not self.version_path(version).is_file():
             raise StoreError(f"data version {version!r} is not in {self.data_dir}")
         pointer = self.data_dir / CURRENT_FILE
@@ -468,7 +471,7 @@ def _export_data_set(con: duckdb.DuckDBPyConnection, store: Store) -> None:
             con.execute(f"DETACH {alias}")
         partial.replace(store.version_path(version))
         store.write_label(version, old_meta.get("dataset_label", ""), _now())
-        store.switch(version)
+        store.switch(version, role=Role.STEWARD)  # the layout's own upgrade, on opening
 
 
 def _migrate_2_to_3(con: duckdb.DuckDBPyConnection, store: Store) -> None:

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from calc import locale, xlsx
+from calc.roles import Role, require
 from calc.schema import STAFF_GROUP, Channel
 from calc.units import KG_PER_T
 
@@ -135,8 +136,11 @@ def workspaces(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-def create_workspace(con: duckdb.DuckDBPyConnection, name: str, base_year: int) -> str:
+def create_workspace(
+    con: duckdb.DuckDBPyConnection, name: str, base_year: int, *, role: Role | None
+) -> str:
     """A new, empty workspace (or the existing one of that name); returns its clean name."""
+    require(role, Role.EDITOR)
     space = _clean_name(name)
     con.execute(
         "INSERT INTO workshop_spaces (space, base_year) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -151,7 +155,10 @@ def base_year(con: duckdb.DuckDBPyConnection, space: str) -> int | None:
     return found[0][0] if found else None
 
 
-def set_base_year(con: duckdb.DuckDBPyConnection, space: str, year: int) -> None:
+def set_base_year(
+    con: duckdb.DuckDBPyConnection, space: str, year: int, *, role: Role | None
+) -> None:
+    require(role, Role.EDITOR)
     con.execute("UPDATE workshop_spaces SET base_year = ? WHERE space = ?", [year, space])
 
 
@@ -226,7 +233,12 @@ def action(con: duckdb.DuckDBPyConnection, space: str, action_id: int) -> Action
 
 
 def save_action(
-    con: duckdb.DuckDBPyConnection, space: str, item: Action, base: Action | None = None
+    con: duckdb.DuckDBPyConnection,
+    space: str,
+    item: Action,
+    base: Action | None = None,
+    *,
+    role: Role | None,
 ) -> int:
     """Insert a new action or update a stored one; returns its id.
 
@@ -235,6 +247,7 @@ def save_action(
     names what the other save changed since `base` (without one: every field that now differs
     from item), and nothing is written. Concurrent saves never lose one another's changes.
     """
+    require(role, Role.EDITOR)
     values = [
         item.title.strip(),
         item.description.strip(),
@@ -278,8 +291,11 @@ def _changes(before: Action, now: Action) -> dict[str, object]:
     }
 
 
-def set_status(con: duckdb.DuckDBPyConnection, space: str, action_id: int, status: str) -> None:
+def set_status(
+    con: duckdb.DuckDBPyConnection, space: str, action_id: int, status: str, *, role: Role | None
+) -> None:
     """Move an action on the board (a change other editors are told about)."""
+    require(role, Role.EDITOR)
     if status not in STATUSES:
         raise WorkshopError("status_unknown", f"status must be one of {', '.join(STATUSES)}")
     con.execute(
@@ -290,7 +306,10 @@ def set_status(con: duckdb.DuckDBPyConnection, space: str, action_id: int, statu
     )
 
 
-def delete_action(con: duckdb.DuckDBPyConnection, space: str, action_id: int) -> None:
+def delete_action(
+    con: duckdb.DuckDBPyConnection, space: str, action_id: int, *, role: Role | None
+) -> None:
+    require(role, Role.EDITOR)
     con.execute(
         "DELETE FROM workshop_actions WHERE space = ? AND action_id = ?", [space, action_id]
     )
@@ -345,7 +364,10 @@ def note(con: duckdb.DuckDBPyConnection, space: str, stage: str) -> str:
     return found[0][0] if found else ""
 
 
-def save_note(con: duckdb.DuckDBPyConnection, space: str, stage: str, text: str) -> None:
+def save_note(
+    con: duckdb.DuckDBPyConnection, space: str, stage: str, text: str, *, role: Role | None
+) -> None:
+    require(role, Role.EDITOR)
     if stage not in STAGES:
         raise WorkshopError("stage_unknown", f"stage must be one of {', '.join(STAGES)}")
     con.execute(
@@ -373,8 +395,11 @@ def targets(con: duckdb.DuckDBPyConnection, space: str) -> pd.DataFrame:
     ).df()
 
 
-def save_targets(con: duckdb.DuckDBPyConnection, space: str, table: pd.DataFrame) -> None:
+def save_targets(
+    con: duckdb.DuckDBPyConnection, space: str, table: pd.DataFrame, *, role: Role | None
+) -> None:
     """Replace the workspace's targets by the rows of `table` (year, reduction_share)."""
+    require(role, Role.EDITOR)
     clean = table.dropna(subset=["year", "reduction_share"])
     if clean["year"].duplicated().any():
         raise WorkshopError("target_year_twice", "one target per year")

@@ -17,8 +17,9 @@ import streamlit as st
 from streamlit.typing import UploadedFile
 
 from calc import dataset, geo, loaders, templates
+from calc.roles import Mode, Role, RoleError
 from calc.schema import TABLES
-from ui import cached_views, db
+from ui import access, cached_views, db
 from ui import frame as _frame
 from ui.i18n import language, number, t
 from ui.plain import plain
@@ -94,11 +95,17 @@ def show_loaded() -> None:
         },
         alt=t("data.loaded.alt"),
     )
+    if not access.allows(Role.STEWARD):
+        return  # loading, rolling back and resetting are the data steward's
     with st.popover(t("data.reset.button"), icon=":material/restart_alt:"):
         st.warning(t("data.reset.warning"))
         if st.button(t("data.reset.confirm"), type="primary", key="data_reset"):
-            with st.spinner(t("data.reset.running")):
-                db.reset_to_demo()
+            try:
+                with st.spinner(t("data.reset.running")):
+                    db.reset_to_demo(access.role())
+            except RoleError as error:
+                st.error(access.refused(error))
+                return
             st.session_state.pop(CHECK_KEY, None)
             st.session_state[DONE_KEY] = "reset"
             st.rerun()  # the sidebar and banner were drawn before the reset
@@ -110,6 +117,7 @@ def show_versions() -> None:
     versions = db.versions()
     if len(versions) < MIN_VERSIONS_TO_CHOOSE:
         return
+    may_roll_back = access.allows(Role.STEWARD)
     with st.expander(t("data.versions.title"), icon=":material/history:"):
         st.caption(t("data.versions.intro"))
         for version in versions:
@@ -130,11 +138,17 @@ def show_versions() -> None:
                     key=f"data_rollback_{version.version}",
                     on_click=roll_back,
                     args=(version.version,),
+                    disabled=not may_roll_back,
+                    help=None if may_roll_back else access.needs(Role.STEWARD),
                 )
 
 
 def roll_back(version: str) -> None:
-    db.rollback(version)
+    try:
+        db.rollback(version, access.role())
+    except RoleError as error:
+        st.session_state[DONE_KEY] = ("refused", access.refused(error))
+        return
     st.session_state.pop(CHECK_KEY, None)
     st.session_state[DONE_KEY] = ("rollback", version)
 
@@ -265,6 +279,7 @@ def commit_upload(files: Sequence[UploadedFile], check: Check) -> loaders.LoadRe
             geocoder=geo.OnlineGeocoder() if online else None,
             progress=progress,
             geocoded=check.geocoded,
+            role=access.role(),
         )
 
 
@@ -321,6 +336,9 @@ def rows_summary(rows: dict[str, int]) -> str:
 def show_upload() -> None:
     st.subheader(t("data.upload.title"))
     show_templates()
+    if not access.allows(Role.STEWARD):
+        st.caption(access.needs(Role.STEWARD))
+        return
     uploader_round = st.session_state.get(UPLOADER_KEY, 0)
     files = st.file_uploader(
         t("data.upload.label"),
@@ -361,6 +379,9 @@ def show_upload() -> None:
         except loaders.LoadError as error:
             show_error(error)  # the previous data set is still loaded
             return
+        except RoleError as error:
+            st.error(access.refused(error))
+            return
         st.session_state.pop(CHECK_KEY, None)
         st.session_state[UPLOADER_KEY] = uploader_round + 1  # an empty uploader next time
         st.session_state[DONE_KEY] = report
@@ -371,6 +392,8 @@ def show_upload() -> None:
 
 st.title(t("data.title"))
 st.markdown(t("data.intro"))
+if (sign_in := access.mode()) in (Mode.OPEN, Mode.LOCKED):
+    st.caption(t(f"data.access.{sign_in}"))  # no sign-in configured: who may do what
 done = st.session_state.pop(DONE_KEY, None)
 if isinstance(done, loaders.LoadReport):
     st.success(
@@ -382,6 +405,8 @@ elif done == "reset":
     st.success(t("data.reset.done"), icon=":material/check_circle:")
 elif isinstance(done, tuple) and done[0] == "rollback":
     st.success(t("data.versions.done", version=done[1]), icon=":material/history:")
+elif isinstance(done, tuple) and done[0] == "refused":
+    st.error(done[1])
 show_loaded()
 show_versions()
 show_upload()

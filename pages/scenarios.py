@@ -17,6 +17,7 @@ import streamlit as st
 from calc import locale, saved
 from calc.factors import FactorSet
 from calc.model import Cube
+from calc.roles import Role, RoleError
 from calc.scenario import (
     ScenarioError,
     ScenarioResult,
@@ -26,7 +27,7 @@ from calc.scenario import (
     working_days_per_week,
 )
 from calc.units import KG_PER_T
-from ui import compute, db, tables
+from ui import access, compute, db, tables
 from ui import frame as _frame
 from ui import scenario_state as state
 from ui.backup import backup_and_restore
@@ -383,9 +384,14 @@ def show_flash() -> None:
 def on_save(cube: Cube, factors: FactorSet) -> None:
     try:
         current, _ = state.scenario(context(cube, factors))
-        name = saved.save(db.cursor(), st.session_state.get(NAME_KEY, ""), current)
+        name = saved.save(
+            db.cursor(), st.session_state.get(NAME_KEY, ""), current, role=access.role()
+        )
     except ScenarioError as exc:
         flash("error", t("scenarios.save.failed", error=plain(exc)))
+        return
+    except RoleError as error:
+        flash("error", access.refused(error))
         return
     st.session_state[PICK_KEY] = name
     flash("success", t("scenarios.save.done", name=plain(name)))
@@ -414,7 +420,11 @@ def on_delete() -> None:
     name = st.session_state.get(PICK_KEY)
     if name is None:  # the button is disabled then
         return
-    saved.delete(db.cursor(), name)
+    try:
+        saved.delete(db.cursor(), name, role=access.role())
+    except RoleError as error:
+        flash("error", access.refused(error))
+        return
     st.session_state[PICK_KEY] = None
     st.session_state[COMPARE_KEY] = [
         n for n in st.session_state.get(COMPARE_KEY) or [] if n != name
@@ -433,8 +443,12 @@ def on_import() -> None:
         flash("error", t("scenarios.import.failed", error=plain(exc)))
         return
     con = db.cursor()
-    for name, scenario in scenarios.items():
-        saved.save(con, name, scenario)
+    try:
+        for name, scenario in scenarios.items():
+            saved.save(con, name, scenario, role=access.role())
+    except RoleError as error:
+        flash("error", access.refused(error))
+        return
     flash("success", t("scenarios.import.done", names=", ".join(map(plain, scenarios))))
 
 
@@ -481,6 +495,8 @@ def library(cube: Cube, factors: FactorSet) -> None:
     st.caption(t("scenarios.library.help"))
     show_flash()
     names = saved.names(con)
+    may_edit = access.allows(Role.EDITOR)  # a viewer loads and compares, never saves
+    needs_editor = None if may_edit else access.needs(Role.EDITOR)
     save_box, load_box = st.columns(2)
     with save_box.container(border=True):
         st.text_input(
@@ -496,6 +512,8 @@ def library(cube: Cube, factors: FactorSet) -> None:
             type="primary",
             on_click=on_save,
             args=(cube, factors),
+            disabled=not may_edit,
+            help=needs_editor,
         )
     with load_box.container(border=True):
         if st.session_state.get(PICK_KEY) not in names:
@@ -516,11 +534,17 @@ def library(cube: Cube, factors: FactorSet) -> None:
                 on_click=on_load,
                 args=(cube, factors),
             )
-            with st.popover(t("scenarios.delete"), icon=":material/delete:", disabled=pick is None):
+            with st.popover(
+                t("scenarios.delete"),
+                icon=":material/delete:",
+                disabled=pick is None or not may_edit,
+                help=needs_editor,
+            ):
                 st.button(
                     t("scenarios.delete.confirm", name=plain(pick or "")),
                     key="scenario_delete",
                     on_click=on_delete,
+                    disabled=not may_edit,
                 )
     chosen = st.multiselect(
         t("scenarios.compare"),
@@ -542,12 +566,14 @@ def library(cube: Cube, factors: FactorSet) -> None:
             disabled=not names,
             on_click="ignore",
         )
-    st.file_uploader(t("scenarios.import"), type=["json"], key=UPLOAD_KEY)
+    st.file_uploader(t("scenarios.import"), type=["json"], key=UPLOAD_KEY, disabled=not may_edit)
     st.button(
         t("scenarios.import.button"),
         key="scenario_import",
         icon=":material/publish:",
         on_click=on_import,
+        disabled=not may_edit,
+        help=needs_editor,
     )
     backup_and_restore("scenarios")
 

@@ -13,8 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from calc import model, report, saved, scenario, workshop
+from calc.roles import Role, RoleError
 from calc.schema import Channel
-from ui import charts, compute, db, filters
+from ui import access, charts, compute, db, filters
 from ui import frame as _frame
 from ui.backup import backup_and_restore
 from ui.i18n import language, number, percent, t, tonnes
@@ -22,6 +23,11 @@ from ui.plain import plain
 from ui.vote_panel import workshop_votes
 
 _frame.require()  # first request after a start: rerun through app.py
+
+# Viewers read the workshop; editors write it. Every write below passes the role to calc,
+# which refuses a lower one whatever the page shows (calc.roles).
+may_edit = access.allows(Role.EDITOR)
+needs_editor = None if may_edit else access.needs(Role.EDITOR)
 
 SPACE_KEY = "team"  # the workspace, in the URL so a team can bookmark its own
 STEP_KEY = "step"  # the stage of the cycle, kept while the session lasts
@@ -71,9 +77,14 @@ def say(kind: str, text: str) -> None:
 
 def create_space() -> None:
     try:
-        space = workshop.create_workspace(con, st.session_state.get(NEW_NAME_KEY) or "", reference)
+        space = workshop.create_workspace(
+            con, st.session_state.get(NEW_NAME_KEY) or "", reference, role=access.role()
+        )
     except workshop.WorkshopError as error:
         say("error", error_text(error))
+        return
+    except RoleError as error:
+        say("error", access.refused(error))
         return
     st.session_state[SPACE_KEY] = space
     st.session_state[NEW_NAME_KEY] = ""
@@ -124,7 +135,10 @@ def save_edited(action_id: int, overwrite: bool = False) -> None:
             action_id=None if action_id == NEW_ACTION else action_id,
             row_version=base.row_version if base else 0,
         )
-        saved_id = workshop.save_action(con, space, item, base=base)
+        saved_id = workshop.save_action(con, space, item, base=base, role=access.role())
+    except RoleError as error:
+        say("error", access.refused(error))
+        return
     except workshop.ConflictError as conflict:
         st.session_state[CONFLICT_KEY] = conflict.current
         say("warning", t("workshop.conflict", changes=conflict_text(conflict.changes)))
@@ -165,7 +179,11 @@ def reload_edited(action_id: int) -> None:
 
 
 def delete_edited(action_id: int) -> None:
-    workshop.delete_action(con, space, action_id)
+    try:
+        workshop.delete_action(con, space, action_id, role=access.role())
+    except RoleError as error:
+        say("error", access.refused(error))
+        return
     st.session_state[EDIT_KEY] = NEW_ACTION
     say("success", t("workshop.plan.deleted"))
 
@@ -176,15 +194,38 @@ def open_in_editor(action_id: int) -> None:
 
 
 def move(action_id: int) -> None:
-    workshop.set_status(con, space, action_id, st.session_state[f"workshop_move_{action_id}"])
+    try:
+        workshop.set_status(
+            con,
+            space,
+            action_id,
+            st.session_state[f"workshop_move_{action_id}"],
+            role=access.role(),
+        )
+    except RoleError as error:
+        say("error", access.refused(error))
 
 
 def store_note(stage: str) -> None:
-    workshop.save_note(con, space, stage, st.session_state[f"workshop_note_{space}_{stage}"])
+    try:
+        workshop.save_note(
+            con,
+            space,
+            stage,
+            st.session_state[f"workshop_note_{space}_{stage}"],
+            role=access.role(),
+        )
+    except RoleError as error:
+        say("error", access.refused(error))
 
 
 def store_base_year() -> None:
-    workshop.set_base_year(con, space, st.session_state[f"workshop_base_{space}"])
+    try:
+        workshop.set_base_year(
+            con, space, st.session_state[f"workshop_base_{space}"], role=access.role()
+        )
+    except RoleError as error:
+        say("error", access.refused(error))
 
 
 def store_targets() -> None:
@@ -197,9 +238,13 @@ def store_targets() -> None:
             pd.DataFrame(
                 {"year": table["year"], "reduction_share": table["reduction_percent"] / 100}
             ),
+            role=access.role(),
         )
     except workshop.WorkshopError as error:
         say("error", error_text(error))
+        return
+    except RoleError as error:
+        say("error", access.refused(error))
         return
     say("success", t("workshop.anchor.saved"))
 
@@ -278,14 +323,26 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         st.selectbox(t("workshop.space"), spaces, key=SPACE_KEY, bind="query-params", width=320)
     # A first visit has nothing to choose: the form stands open instead of behind a button.
     creator = (
-        st.popover(t("workshop.space.new"), icon=":material/add:")
+        st.popover(
+            t("workshop.space.new"), icon=":material/add:", disabled=not may_edit, help=needs_editor
+        )
         if spaces
         else st.container(border=True, width=420)
     )
     with creator:
-        st.text_input(t("workshop.space.name"), key=NEW_NAME_KEY, max_chars=workshop.MAX_NAME_CHARS)
+        st.text_input(
+            t("workshop.space.name"),
+            key=NEW_NAME_KEY,
+            max_chars=workshop.MAX_NAME_CHARS,
+            disabled=not may_edit,
+        )
         st.button(
-            t("workshop.space.create"), key="workshop_create", type="primary", on_click=create_space
+            t("workshop.space.create"),
+            key="workshop_create",
+            type="primary",
+            on_click=create_space,
+            disabled=not may_edit,
+            help=needs_editor,
         )
     export_slot = st.container(width="content")
     backup_and_restore("workshop")  # also on a first visit: a backup can bring the work back
@@ -444,6 +501,8 @@ elif step == "plan":
                 icon=":material/save:",
                 on_click=save_edited,
                 args=(editing,),
+                disabled=not may_edit,
+                help=needs_editor,
             )
             conflict = st.session_state.get(CONFLICT_KEY)
             if conflict is not None and conflict.action_id == editing:
@@ -460,6 +519,7 @@ elif step == "plan":
                     icon=":material/save_as:",
                     on_click=save_edited,
                     args=(editing, True),
+                    disabled=not may_edit,
                 )
             if item:
                 st.button(
@@ -468,6 +528,8 @@ elif step == "plan":
                     icon=":material/delete:",
                     on_click=delete_edited,
                     args=(editing,),
+                    disabled=not may_edit,
+                    help=needs_editor,
                 )
 
     if not plan.empty:
@@ -526,6 +588,7 @@ elif step == "act":
                             on_change=move,
                             args=(action_id,),
                             help=t("workshop.act.move"),
+                            disabled=not may_edit,
                         )
                         st.button(
                             t("workshop.act.edit"),
@@ -547,10 +610,12 @@ else:
             index=years.index(base) if base in years else 0,
             key=f"workshop_base_{space}",
             on_change=store_base_year,
+            disabled=not may_edit,
         )
         st.data_editor(
             target_frame(),
-            num_rows="dynamic",
+            disabled=not may_edit,
+            num_rows="dynamic" if may_edit else "fixed",
             hide_index=True,
             key=f"workshop_targets_{space}",
             column_config={
@@ -579,6 +644,8 @@ else:
             type="primary",
             icon=":material/save:",
             on_click=store_targets,
+            disabled=not may_edit,
+            help=needs_editor,
         )
         st.caption(t("workshop.anchor.hint", base=base))
     with chart_col:
@@ -674,6 +741,7 @@ st.text_area(
     key=f"workshop_note_{space}_{step}",
     on_change=store_note,
     args=(step,),
+    disabled=not may_edit,
     placeholder=t(f"workshop.note.placeholder.{step}"),
 )
 

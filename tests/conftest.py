@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from calc import demo, loaders, pseudonyms, store
+from calc.roles import Role
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 APP_FILE = REPO_DIR / "app.py"
@@ -23,6 +24,8 @@ def _page_errors_raise() -> Iterator[None]:
     short message with an error id that users see (app.py run_page)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WEGBILANZ_DEBUG", "1")
+        # ... and in full: users see no trace (client.showErrorDetails), the tests do.
+        patch.setenv("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
         yield
 
 
@@ -42,7 +45,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     demo.generate(folder / "csv")
     path = folder / "demo.duckdb"
-    loaders.load_version(path, folder / "csv", label="demo")
+    loaders.load_version(path, folder / "csv", label="demo", role=Role.STEWARD)
     return path
 
 

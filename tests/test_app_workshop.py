@@ -17,6 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from calc import model, saved, scenario, store, workshop
 from calc.factors import FactorSet
+from calc.roles import Role
+from ui.plain import plain
 
 APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/workshop.py"
@@ -108,7 +110,7 @@ def test_action_is_created_edited_moved_kept_and_exported(app_db: Path, download
     # Act: the card sits in the "doing" column and moves to "done" in place.
     at.segmented_control(key="step").set_value("act").run()
     card = at.get_by_key(f"workshop_card_{action_id}")
-    assert "Video first for follow-ups" in card.markdown[0].value
+    assert plain("Video first for follow-ups") in card.markdown[0].value  # shown as typed
     at.segmented_control(key=f"workshop_move_{action_id}").set_value("done").run()
     assert not at.exception
     assert stored_actions(app_db)[0]["status"] == "done"
@@ -144,7 +146,7 @@ def test_action_is_created_edited_moved_kept_and_exported(app_db: Path, download
 def test_an_action_takes_its_effect_from_a_saved_scenario(app_db: Path, downloads):
     what_if = scenario.Scenario(2022, channels=scenario.ChannelShift(video=0.3))
     con = store.connect(app_db)
-    saved.save(con, SCENARIO, what_if)
+    saved.save(con, SCENARIO, what_if, role=Role.STEWARD)
     factors = FactorSet.load("default")
     expected_t = scenario.apply(model.load_cube(con, factors), factors, what_if).saved_kg / 1000
     con.close()
@@ -186,9 +188,14 @@ def test_targets_set_the_gap_that_the_actions_cover(app_db: Path):
     at.text_input(key="workshop_new_name").input(TEAM)
     at.button(key="workshop_create").click().run()
     con = duckdb.connect(str(app_db))
-    workshop.save_targets(con, TEAM, pd.DataFrame({"year": [2030], "reduction_share": [0.5]}))
+    workshop.save_targets(
+        con, TEAM, pd.DataFrame({"year": [2030], "reduction_share": [0.5]}), role=Role.STEWARD
+    )
     workshop.save_action(
-        con, TEAM, workshop.Action("LED", effect_t_per_year=20.0, effect_note="audit")
+        con,
+        TEAM,
+        workshop.Action("LED", effect_t_per_year=20.0, effect_note="audit"),
+        role=Role.STEWARD,
     )
     con.close()
     at.segmented_control(key="step").set_value("anchor").run()

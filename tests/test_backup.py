@@ -10,14 +10,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from calc import backup, cli, saved, store, workshop
+from calc.roles import Role
 from calc.scenario import ChannelShift, Scenario
 from tests.conftest import APP_FILE, APP_TIMEOUT_S
 
 
 def fill(con) -> tuple[str, int]:
-    saved.save(con, "Video 30 %", Scenario(2022, channels=ChannelShift(video=0.3)))
+    saved.save(
+        con, "Video 30 %", Scenario(2022, channels=ChannelShift(video=0.3)), role=Role.STEWARD
+    )
     workshop.ensure_tables(con)
-    space = workshop.create_workspace(con, "Team North", 2019)
+    space = workshop.create_workspace(con, "Team North", 2019, role=Role.STEWARD)
     action_id = workshop.save_action(
         con,
         space,
@@ -28,8 +31,9 @@ def fill(con) -> tuple[str, int]:
             effect_t_per_year=12.5,
             effect_note="half the follow-ups",
         ),
+        role=Role.STEWARD,
     )
-    workshop.save_note(con, space, "plan", "first draft")
+    workshop.save_note(con, space, "plan", "first draft", role=Role.STEWARD)
     return space, action_id
 
 
@@ -42,7 +46,7 @@ def test_export_then_import_gives_back_every_saved_thing(tmp_path: Path):
     assert [r["title"] for r in document["tables"]["workshop_actions"]] == ["Video desks"]
 
     other = store.connect(tmp_path / "b.duckdb")
-    restored = backup.import_state(other, exported)
+    restored = backup.import_state(other, exported, role=Role.STEWARD)
     assert restored == {
         "scenarios": 1,
         "workshop_spaces": 1,
@@ -54,7 +58,10 @@ def test_export_then_import_gives_back_every_saved_thing(tmp_path: Path):
     assert workshop.action(other, space, action_id) == workshop.action(con, space, action_id)
     assert workshop.note(other, space, "plan") == "first draft"
     # A new action continues after the restored ids.
-    assert workshop.save_action(other, space, workshop.Action("Next")) == action_id + 1
+    assert (
+        workshop.save_action(other, space, workshop.Action("Next"), role=Role.STEWARD)
+        == action_id + 1
+    )
     con.close()
     other.close()
 
@@ -87,7 +94,7 @@ def test_a_bad_file_is_refused_and_changes_nothing(tmp_path: Path, content: byte
     fill(con)
     before = backup.export_state(con)
     with pytest.raises(backup.BackupError, match=reason):
-        backup.import_state(con, content)
+        backup.import_state(con, content, role=Role.STEWARD)
     after = json.loads(backup.export_state(con))
     assert after["tables"] == json.loads(before)["tables"]
     con.close()

@@ -10,6 +10,7 @@ import pytest
 
 from calc import comparison, loaders, model, presenter, privacy, scenario, store
 from calc.factors import FactorSet
+from calc.roles import Role
 
 REFERENCE, CURRENT = 2019, 2022
 SMALL_OFFICE = "SMA"
@@ -94,7 +95,9 @@ def write_small_office_data(folder: Path) -> Path:
 
 def load_small_office_db(folder: Path) -> Path:
     path = folder / "small.duckdb"
-    loaders.load_version(path, write_small_office_data(folder / "csv"), label="small office")
+    loaders.load_version(
+        path, write_small_office_data(folder / "csv"), label="small office", role=Role.STEWARD
+    )
     return path
 
 

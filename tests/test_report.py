@@ -22,6 +22,7 @@ from pypdf import PdfReader
 
 from calc import comparison, model, report, store, workshop
 from calc.factors import FactorSet
+from calc.roles import Role
 from tests.conftest import REPO_DIR
 
 ARTIFACTS = REPO_DIR / "test-artifacts" / "report"
@@ -157,7 +158,7 @@ def test_factor_values_keep_three_significant_digits(value: float, lang: str, sh
 def _plan() -> tuple[dict[str, pd.DataFrame], workshop.Progress]:
     con = duckdb.connect(":memory:")
     workshop.ensure_tables(con)
-    space = workshop.create_workspace(con, "Team A", 2019)
+    space = workshop.create_workspace(con, "Team A", 2019, role=Role.STEWARD)
     workshop.save_action(
         con,
         space,
@@ -169,10 +170,15 @@ def _plan() -> tuple[dict[str, pd.DataFrame], workshop.Progress]:
             effect_t_per_year=12.5,
             effect_note="energy audit 2024",
         ),
+        role=Role.STEWARD,
     )
-    workshop.save_action(con, space, workshop.Action("Video first", status="planned"))
-    workshop.save_targets(con, space, pd.DataFrame({"year": [2030], "reduction_share": [0.5]}))
-    workshop.save_note(con, space, "plan", "Start with the big offices.")
+    workshop.save_action(
+        con, space, workshop.Action("Video first", status="planned"), role=Role.STEWARD
+    )
+    workshop.save_targets(
+        con, space, pd.DataFrame({"year": [2030], "reduction_share": [0.5]}), role=Role.STEWARD
+    )
+    workshop.save_note(con, space, "plan", "Start with the big offices.", role=Role.STEWARD)
     plan = workshop.effects(workshop.actions(con, space), {})
     rows = pd.DataFrame(
         {

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from calc import saved, store
+from calc.roles import Role
 from calc.scenario import ChannelShift, Scenario, ScenarioError
 
 VIDEO = Scenario(2022, channels=ChannelShift(video=0.3), homeoffice_days_per_week=2.0)
@@ -29,41 +30,41 @@ def con():
 
 
 def test_save_load_round_trip(con):
-    saved.save(con, "Video", VIDEO)
-    saved.save(con, "fleet", FLEET)
+    saved.save(con, "Video", VIDEO, role=Role.STEWARD)
+    saved.save(con, "fleet", FLEET, role=Role.STEWARD)
     assert saved.names(con) == ["fleet", "Video"]  # alphabetical, ignoring case
     assert saved.load(con, "Video") == VIDEO
     assert saved.load(con, "fleet") == FLEET
 
 
 def test_saving_under_an_existing_name_replaces_it(con):
-    saved.save(con, "plan", VIDEO)
-    saved.save(con, "plan", FLEET)
+    saved.save(con, "plan", VIDEO, role=Role.STEWARD)
+    saved.save(con, "plan", FLEET, role=Role.STEWARD)
     assert saved.names(con) == ["plan"]
     assert saved.load(con, "plan") == FLEET
 
 
 def test_names_are_trimmed_and_checked(con):
-    assert saved.save(con, "  30 %   video ", VIDEO) == "30 % video"
+    assert saved.save(con, "  30 %   video ", VIDEO, role=Role.STEWARD) == "30 % video"
     assert saved.load(con, "30 % video") == VIDEO
     with pytest.raises(ScenarioError, match="needs a name"):
-        saved.save(con, "   ", VIDEO)
+        saved.save(con, "   ", VIDEO, role=Role.STEWARD)
     with pytest.raises(ScenarioError, match="at most"):
-        saved.save(con, "x" * (saved.MAX_NAME_CHARS + 1), VIDEO)
+        saved.save(con, "x" * (saved.MAX_NAME_CHARS + 1), VIDEO, role=Role.STEWARD)
 
 
 def test_names_are_parameters_not_sql(con):
     name = "x'); DROP TABLE scenarios; --"
-    saved.save(con, name, VIDEO)
+    saved.save(con, name, VIDEO, role=Role.STEWARD)
     assert saved.names(con) == [name]
     assert saved.load(con, name) == VIDEO
 
 
 def test_delete(con):
-    saved.save(con, "a", VIDEO)
-    saved.save(con, "b", FLEET)
-    saved.delete(con, "a")
-    saved.delete(con, "not there")
+    saved.save(con, "a", VIDEO, role=Role.STEWARD)
+    saved.save(con, "b", FLEET, role=Role.STEWARD)
+    saved.delete(con, "a", role=Role.STEWARD)
+    saved.delete(con, "not there", role=Role.STEWARD)
     assert saved.names(con) == ["b"]
     with pytest.raises(KeyError):
         saved.load(con, "a")
@@ -81,7 +82,7 @@ def test_table_is_created_once_and_has_the_agreed_columns(con):
         ("scenario_json", "VARCHAR"),
         ("saved_at", "TIMESTAMP"),
     ]
-    saved.save(con, "a", VIDEO)
+    saved.save(con, "a", VIDEO, role=Role.STEWARD)
     (saved_at,) = con.execute("SELECT saved_at FROM scenarios").fetchone()
     assert saved_at is not None
 
@@ -89,7 +90,7 @@ def test_table_is_created_once_and_has_the_agreed_columns(con):
 def test_saved_scenarios_survive_a_restart(tmp_path: Path):
     path = tmp_path / "w.duckdb"
     first = store.connect(path)
-    saved.save(first, "kept", FLEET)
+    saved.save(first, "kept", FLEET, role=Role.STEWARD)
     first.close()
     second = store.connect(path)
     assert saved.load(second, "kept") == FLEET

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from calc import cli, pseudonyms, store
 from calc.loaders import load_version
+from calc.roles import Role
 from tests.conftest import APP_FILE, APP_TIMEOUT_S
 
 # A database of schema version 1, the layout before the version was recorded: DDL copied from
@@ -139,7 +140,7 @@ def test_a_version_1_database_opens_migrated_with_its_data(tmp_path: Path) -> No
     # AND it works: a new load becomes the next data version; its pseudonyms are keyed with
     # the key outside the store (left 16 hex digits of sha256(salt || id), the salt from
     # HMAC(key), see calc/pseudonyms.py); the old version stays for a rollback.
-    load_version(path, dataset_folder(tmp_path / "csv"), label="2022")
+    load_version(path, dataset_folder(tmp_path / "csv"), label="2022", role=Role.STEWARD)
     store.follow(con, path)
     assert store.table_counts(con)["clients"] == 1
     salt = pseudonyms.salt(pseudonyms.load_or_create_key())

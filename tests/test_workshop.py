@@ -18,6 +18,7 @@ import pytest
 
 from calc import model, report, scenario, store, workshop
 from calc.factors import FactorSet
+from calc.roles import Role
 
 
 @pytest.fixture
@@ -39,25 +40,29 @@ def demo(demo_db: Path) -> tuple[model.Cube, pd.DataFrame, FactorSet]:
 
 def test_tables_are_created_idempotently(con):
     workshop.ensure_tables(con)
-    workshop.create_workspace(con, "Team A", 2019)
+    workshop.create_workspace(con, "Team A", 2019, role=Role.STEWARD)
     workshop.ensure_tables(con)
     assert workshop.workspaces(con) == ["Team A"]
 
 
 def test_workspace_names_are_cleaned_and_checked(con):
-    assert workshop.create_workspace(con, "  Team   North ", 2019) == "Team North"
-    assert workshop.create_workspace(con, "Team North", 2022) == "Team North"  # exists: kept
+    assert (
+        workshop.create_workspace(con, "  Team   North ", 2019, role=Role.STEWARD) == "Team North"
+    )
+    assert (
+        workshop.create_workspace(con, "Team North", 2022, role=Role.STEWARD) == "Team North"
+    )  # exists: kept
     assert workshop.base_year(con, "Team North") == 2019
     with pytest.raises(workshop.WorkshopError) as empty:
-        workshop.create_workspace(con, "   ", 2019)
+        workshop.create_workspace(con, "   ", 2019, role=Role.STEWARD)
     assert empty.value.code == "name_missing"
     with pytest.raises(workshop.WorkshopError) as long:
-        workshop.create_workspace(con, "x" * (workshop.MAX_NAME_CHARS + 1), 2019)
+        workshop.create_workspace(con, "x" * (workshop.MAX_NAME_CHARS + 1), 2019, role=Role.STEWARD)
     assert long.value.code == "name_too_long"
 
 
 def test_action_is_created_read_edited_moved_and_deleted(con):
-    space = workshop.create_workspace(con, "Team A", 2019)
+    space = workshop.create_workspace(con, "Team A", 2019, role=Role.STEWARD)
     new = workshop.Action(
         "Video first for follow-ups",
         description="Second and later counselling sessions by video.",
@@ -65,7 +70,7 @@ def test_action_is_created_read_edited_moved_and_deleted(con):
         deadline=date(2026, 6, 30),
         scenario="video 30 %",
     )
-    action_id = workshop.save_action(con, space, new)
+    action_id = workshop.save_action(con, space, new, role=Role.STEWARD)
     stored = workshop.action(con, space, action_id)
     assert stored == workshop.Action(**{**new.__dict__, "action_id": action_id})
 
@@ -78,8 +83,8 @@ def test_action_is_created_read_edited_moved_and_deleted(con):
             "effect_note": "half the visits of office KLU",
         }
     )
-    assert workshop.save_action(con, space, edited) == action_id
-    workshop.set_status(con, space, action_id, "doing")
+    assert workshop.save_action(con, space, edited, role=Role.STEWARD) == action_id
+    workshop.set_status(con, space, action_id, "doing", role=Role.STEWARD)
     again = workshop.action(con, space, action_id)
     assert (again.owner, again.status, again.scenario, again.effect_t_per_year) == (
         "Ben",
@@ -88,7 +93,7 @@ def test_action_is_created_read_edited_moved_and_deleted(con):
         4.5,
     )
 
-    workshop.delete_action(con, space, action_id)
+    workshop.delete_action(con, space, action_id, role=Role.STEWARD)
     assert workshop.actions(con, space).empty
 
 
@@ -117,19 +122,23 @@ def test_actions_that_cannot_be_kept_are_refused(fields, code):
 
 
 def test_workspaces_keep_their_own_actions_targets_and_notes(con):
-    north = workshop.create_workspace(con, "North", 2019)
-    south = workshop.create_workspace(con, "South", 2019)
-    workshop.save_action(con, north, workshop.Action("Bike leasing"))
-    workshop.save_targets(con, north, pd.DataFrame({"year": [2030], "reduction_share": [0.5]}))
-    workshop.save_note(con, north, "diagnose", "Commuting is bigger than we thought.")
+    north = workshop.create_workspace(con, "North", 2019, role=Role.STEWARD)
+    south = workshop.create_workspace(con, "South", 2019, role=Role.STEWARD)
+    workshop.save_action(con, north, workshop.Action("Bike leasing"), role=Role.STEWARD)
+    workshop.save_targets(
+        con, north, pd.DataFrame({"year": [2030], "reduction_share": [0.5]}), role=Role.STEWARD
+    )
+    workshop.save_note(
+        con, north, "diagnose", "Commuting is bigger than we thought.", role=Role.STEWARD
+    )
     assert list(workshop.actions(con, north)["title"]) == ["Bike leasing"]
     assert workshop.actions(con, south).empty
     assert workshop.targets(con, south).empty
     assert workshop.note(con, south, "diagnose") == ""
     with pytest.raises(workshop.WorkshopError):
-        workshop.set_status(con, north, 1, "someday")
+        workshop.set_status(con, north, 1, "someday", role=Role.STEWARD)
     with pytest.raises(workshop.WorkshopError) as missing:
-        workshop.save_action(con, south, workshop.Action("x", action_id=999))
+        workshop.save_action(con, south, workshop.Action("x", action_id=999), role=Role.STEWARD)
     assert missing.value.code == "action_missing"
 
 
@@ -137,15 +146,18 @@ def test_everything_survives_closing_the_database(tmp_path):
     path = tmp_path / "restart.duckdb"
     first = duckdb.connect(str(path))
     workshop.ensure_tables(first)
-    space = workshop.create_workspace(first, "Team A", 2019)
+    space = workshop.create_workspace(first, "Team A", 2019, role=Role.STEWARD)
     workshop.save_action(
         first,
         space,
         workshop.Action("LED lighting", effect_t_per_year=1.2, effect_note="supplier's estimate"),
+        role=Role.STEWARD,
     )
-    workshop.save_targets(first, space, pd.DataFrame({"year": [2030], "reduction_share": [0.5]}))
-    workshop.save_note(first, space, "plan", "first draft")
-    workshop.save_note(first, space, "plan", "second draft")
+    workshop.save_targets(
+        first, space, pd.DataFrame({"year": [2030], "reduction_share": [0.5]}), role=Role.STEWARD
+    )
+    workshop.save_note(first, space, "plan", "first draft", role=Role.STEWARD)
+    workshop.save_note(first, space, "plan", "second draft", role=Role.STEWARD)
     first.close()
 
     second = duckdb.connect(str(path))
@@ -161,18 +173,23 @@ def test_everything_survives_closing_the_database(tmp_path):
 
 
 def test_targets_are_replaced_and_checked(con):
-    space = workshop.create_workspace(con, "Team A", 2019)
+    space = workshop.create_workspace(con, "Team A", 2019, role=Role.STEWARD)
     workshop.save_targets(
-        con, space, pd.DataFrame({"year": [2030, 2025], "reduction_share": [0.5, 0.3]})
+        con,
+        space,
+        pd.DataFrame({"year": [2030, 2025], "reduction_share": [0.5, 0.3]}),
+        role=Role.STEWARD,
     )
-    workshop.save_targets(con, space, pd.DataFrame({"year": [2040], "reduction_share": [1.0]}))
+    workshop.save_targets(
+        con, space, pd.DataFrame({"year": [2040], "reduction_share": [1.0]}), role=Role.STEWARD
+    )
     assert workshop.targets(con, space)["year"].tolist() == [2040]
     for table, code in (
         (pd.DataFrame({"year": [2030, 2030], "reduction_share": [0.5, 0.6]}), "target_year_twice"),
         (pd.DataFrame({"year": [2030], "reduction_share": [1.5]}), "target_share_range"),
     ):
         with pytest.raises(workshop.WorkshopError) as error:
-            workshop.save_targets(con, space, table)
+            workshop.save_targets(con, space, table, role=Role.STEWARD)
         assert error.value.code == code
     assert workshop.targets(con, space)["year"].tolist() == [2040]  # refused: nothing changed
 
@@ -181,13 +198,20 @@ def test_effect_of_an_action_comes_from_the_scenario_engine(con, demo):
     cube, _, factors = demo
     what_if = scenario.Scenario(2022, channels=scenario.ChannelShift(video=0.3))
     result = scenario.apply(cube, factors, what_if)
-    space = workshop.create_workspace(con, "Team A", 2019)
-    workshop.save_action(con, space, workshop.Action("Video", scenario="video 30 %"))
-    workshop.save_action(con, space, workshop.Action("Gone", scenario="deleted scenario"))
+    space = workshop.create_workspace(con, "Team A", 2019, role=Role.STEWARD)
     workshop.save_action(
-        con, space, workshop.Action("Paper", effect_t_per_year=0.8, effect_note="print less")
+        con, space, workshop.Action("Video", scenario="video 30 %"), role=Role.STEWARD
     )
-    workshop.save_action(con, space, workshop.Action("Idea"))
+    workshop.save_action(
+        con, space, workshop.Action("Gone", scenario="deleted scenario"), role=Role.STEWARD
+    )
+    workshop.save_action(
+        con,
+        space,
+        workshop.Action("Paper", effect_t_per_year=0.8, effect_note="print less"),
+        role=Role.STEWARD,
+    )
+    workshop.save_action(con, space, workshop.Action("Idea"), role=Role.STEWARD)
     savings = {"video 30 %": workshop.Saving(result.saved_kg, *result.saved_kg_range)}
     table = workshop.effects(workshop.actions(con, space), savings).set_index("title")
     assert table.loc["Video", "effect_source"] == "scenario"
@@ -244,7 +268,7 @@ def test_progress_sets_the_measured_years_and_actions_against_the_targets():
 
 
 def _plan(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    space = workshop.create_workspace(con, "Team A", 2019)
+    space = workshop.create_workspace(con, "Team A", 2019, role=Role.STEWARD)
     workshop.save_action(
         con,
         space,
@@ -256,9 +280,12 @@ def _plan(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> dict[str, pd.Da
             effect_t_per_year=12.5,
             effect_note="energy audit 2024",
         ),
+        role=Role.STEWARD,
     )
-    workshop.save_targets(con, space, pd.DataFrame({"year": [2030], "reduction_share": [0.5]}))
-    workshop.save_note(con, space, "diagnose", "In-person visits dominate.")
+    workshop.save_targets(
+        con, space, pd.DataFrame({"year": [2030], "reduction_share": [0.5]}), role=Role.STEWARD
+    )
+    workshop.save_note(con, space, "diagnose", "In-person visits dominate.", role=Role.STEWARD)
     plan = workshop.effects(workshop.actions(con, space), {})
     result = workshop.progress(model.totals(rows), 2019, 2022, workshop.targets(con, space), plan)
     return workshop.plan_tables(
@@ -338,16 +365,22 @@ def test_every_code_the_page_shows_has_a_text_in_every_language(con, demo):
 
 
 def test_a_save_from_a_stale_form_is_refused_and_names_the_change(con):
-    space = workshop.create_workspace(con, "Team C", 2019)
-    action_id = workshop.save_action(con, space, workshop.Action("Video desks", owner="Ana"))
+    space = workshop.create_workspace(con, "Team C", 2019, role=Role.STEWARD)
+    action_id = workshop.save_action(
+        con, space, workshop.Action("Video desks", owner="Ana"), role=Role.STEWARD
+    )
     opened_by_a = workshop.action(con, space, action_id)
     opened_by_b = workshop.action(con, space, action_id)
     # A changes the owner and saves first.
-    workshop.save_action(con, space, replace(opened_by_a, owner="Ben"))
+    workshop.save_action(con, space, replace(opened_by_a, owner="Ben"), role=Role.STEWARD)
     # B, with the old form still open, saves a new description: refused, nothing written.
     with pytest.raises(workshop.ConflictError) as conflict:
         workshop.save_action(
-            con, space, replace(opened_by_b, description="ten desks"), base=opened_by_b
+            con,
+            space,
+            replace(opened_by_b, description="ten desks"),
+            base=opened_by_b,
+            role=Role.STEWARD,
         )
     assert conflict.value.code == "conflict"
     assert conflict.value.changes == {"owner": "Ben"}
@@ -355,21 +388,25 @@ def test_a_save_from_a_stale_form_is_refused_and_names_the_change(con):
     assert (stored.owner, stored.description) == ("Ben", "")
     # B reloads and edits the version now stored: both changes stay.
     reloaded = conflict.value.current
-    workshop.save_action(con, space, replace(reloaded, description="ten desks"), base=reloaded)
+    workshop.save_action(
+        con, space, replace(reloaded, description="ten desks"), base=reloaded, role=Role.STEWARD
+    )
     stored = workshop.action(con, space, action_id)
     assert (stored.owner, stored.description) == ("Ben", "ten desks")
     # Overwriting on purpose (from the version stored) writes B's whole form.
-    workshop.save_action(con, space, replace(opened_by_b, owner="Ana"), base=stored)
+    workshop.save_action(
+        con, space, replace(opened_by_b, owner="Ana"), base=stored, role=Role.STEWARD
+    )
     assert workshop.action(con, space, action_id).owner == "Ana"
 
 
 def test_a_board_move_counts_as_a_change(con):
-    space = workshop.create_workspace(con, "Team D", 2019)
-    action_id = workshop.save_action(con, space, workshop.Action("LED"))
+    space = workshop.create_workspace(con, "Team D", 2019, role=Role.STEWARD)
+    action_id = workshop.save_action(con, space, workshop.Action("LED"), role=Role.STEWARD)
     form = workshop.action(con, space, action_id)
-    workshop.set_status(con, space, action_id, "doing")
+    workshop.set_status(con, space, action_id, "doing", role=Role.STEWARD)
     with pytest.raises(workshop.ConflictError) as conflict:
-        workshop.save_action(con, space, replace(form, owner="Eva"), base=form)
+        workshop.save_action(con, space, replace(form, owner="Eva"), base=form, role=Role.STEWARD)
     assert conflict.value.changes == {"status": "doing"}
 
 
@@ -377,8 +414,10 @@ def test_concurrent_saves_raise_nothing_uncaught_and_lose_nothing(tmp_path):
     path = tmp_path / "state.duckdb"
     con = store.connect(path)
     workshop.ensure_tables(con)
-    space = workshop.create_workspace(con, "Team E", 2019)
-    action_id = workshop.save_action(con, space, workshop.Action("Shared action"))
+    space = workshop.create_workspace(con, "Team E", 2019, role=Role.STEWARD)
+    action_id = workshop.save_action(
+        con, space, workshop.Action("Shared action"), role=Role.STEWARD
+    )
     form = workshop.action(con, space, action_id)
     saved: list[str] = []
     refused: list[str] = []
@@ -387,7 +426,7 @@ def test_concurrent_saves_raise_nothing_uncaught_and_lose_nothing(tmp_path):
     def save(owner: str) -> None:
         cursor = con.cursor()  # one session each, as the app gives every browser its cursor
         try:
-            workshop.save_action(cursor, space, replace(form, owner=owner))
+            workshop.save_action(cursor, space, replace(form, owner=owner), role=Role.STEWARD)
             saved.append(owner)
         except workshop.ConflictError:
             refused.append(owner)

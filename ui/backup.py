@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from calc import backup
-from ui import db
+from calc.roles import Role, RoleError
+from ui import access, db
 from ui.i18n import t
 from ui.plain import plain
 
@@ -19,9 +20,12 @@ def _restore() -> None:
         st.session_state[MESSAGE_KEY] = ("error", t("backup.none"))
         return
     try:
-        restored = backup.import_state(db.cursor(), upload.getvalue())
+        restored = backup.import_state(db.cursor(), upload.getvalue(), role=access.role())
     except backup.BackupError as error:
         st.session_state[MESSAGE_KEY] = ("error", t("backup.refused", reason=plain(str(error))))
+        return
+    except RoleError as error:
+        st.session_state[MESSAGE_KEY] = ("error", access.refused(error))
         return
     st.session_state[MESSAGE_KEY] = (
         "success",
@@ -47,12 +51,18 @@ def backup_and_restore(key: str) -> None:
             icon=":material/download:",
             on_click="ignore",
         )
-        st.file_uploader(t("backup.upload"), type=["json"], key=UPLOAD_KEY)
+        # A restore replaces everyone's saved work: the data steward's.
+        may_restore = access.allows(Role.STEWARD)
+        st.file_uploader(
+            t("backup.upload"), type=["json"], key=UPLOAD_KEY, disabled=not may_restore
+        )
         st.button(
             t("backup.restore"),
             key=f"{key}_backup_restore",
             icon=":material/restore:",
             on_click=_restore,
+            disabled=not may_restore,
+            help=None if may_restore else access.needs(Role.STEWARD),
         )
         if message := st.session_state.pop(MESSAGE_KEY, None):
             kind, text = message

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from calc import demo, geo, loaders, store
+from calc.roles import Role
 from calc.store import SCHEMA_VERSION
 from ui.i18n import t
 
@@ -31,7 +32,7 @@ def _database() -> duckdb.DuckDBPyConnection:
     with _first_load:
         if store.Store(where).current() is None:
             # First start on a fresh machine: the app must open on the demo data by itself.
-            load_demo()
+            load_demo(Role.STEWARD)  # the app itself, for whoever comes first
             store.follow(con, where)
     return con
 
@@ -93,15 +94,15 @@ def is_demo() -> bool:
     return dataset_label() == "demo"
 
 
-def load_demo() -> loaders.LoadReport:
-    """Load the shipped demo data set as a new version."""
+def load_demo(role: Role | None) -> loaders.LoadReport:
+    """Load the shipped demo data set as a new version (steward role)."""
     with tempfile.TemporaryDirectory(prefix="wegbilanz-demo-") as folder:
         demo.generate(Path(folder))
-        return loaders.load_version(path(), folder, label="demo")
+        return loaders.load_version(path(), folder, label="demo", role=role)
 
 
-def reset_to_demo() -> loaders.LoadReport:
-    report = load_demo()
+def reset_to_demo(role: Role | None) -> loaders.LoadReport:
+    report = load_demo(role)
     cursor()  # follow the new version now
     return report
 
@@ -112,10 +113,11 @@ def load_upload(
     geocoder: geo.OnlineGeocoder | None,
     progress: loaders.Progress,
     geocoded: pd.DataFrame | None,
+    role: Role | None,
 ) -> loaders.LoadReport:
     """A checked upload as the new data version, followed by this session at once."""
     report = loaders.load_files_version(
-        path(), files, geocoder=geocoder, progress=progress, geocoded=geocoded
+        path(), files, geocoder=geocoder, progress=progress, geocoded=geocoded, role=role
     )
     cursor()
     return report
@@ -125,7 +127,7 @@ def versions() -> list[store.Version]:
     return store.Store(path()).versions()
 
 
-def rollback(version: str) -> None:
-    """Make an earlier data version the current one again, for every session."""
-    store.Store(path()).switch(version)
+def rollback(version: str, role: Role | None) -> None:
+    """Make an earlier data version the current one again, for every session (steward)."""
+    store.Store(path()).switch(version, role=role)
     cursor()
