@@ -12,6 +12,7 @@ units and sources), a number, or a text the catalogue itself writes the same in 
 from __future__ import annotations
 
 import base64
+import csv
 import json
 import re
 from collections.abc import Iterator
@@ -29,11 +30,14 @@ from tests.conftest import APP_FILE, APP_TIMEOUT_S
 
 PAGES = ("overview", "offices", "staff", "scenarios", "presenter", "workshop", "data", "method")
 PRESENTER_SLIDES = 8
+GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 # Proto fields that hold identifiers, not text a person reads.
 NOT_TEXT = {
     *("id", "form_id", "key", "query_param_key", "icon", "type", "url", "src", "mimetype"),
     *("theme", "shortcut", "columns", "editing_mode"),
 }
+# Encoding channels that draw no text: stacking order, grouping, links, offsets.
+UNSEEN_CHANNELS = {"order", "detail", "key", "href", "xOffset", "yOffset", "x2", "y2"}
 ICON = re.compile(r":material/[a-z_]+:")
 TAG = re.compile(r"<style>.*?</style>|<[^>]+>", re.DOTALL)
 WORD = re.compile(r"[A-Za-zÄÖÜäöüß]{3,}")
@@ -106,9 +110,17 @@ def _encoded_fields(spec: object) -> set[str]:
     if isinstance(spec, dict):
         encoding = spec.get("encoding")
         if isinstance(encoding, dict):
-            for channel in encoding.values():
+            for name, channel in encoding.items():
+                if name in UNSEEN_CHANNELS:
+                    continue
                 for item in channel if isinstance(channel, list) else [channel]:
-                    if isinstance(item, dict) and isinstance(item.get("field"), str):
+                    axis = item.get("axis") if isinstance(item, dict) else None
+                    hidden = isinstance(item, dict) and (
+                        ("legend" in item and item["legend"] is None)
+                        or ("axis" in item and axis is None)
+                        or (isinstance(axis, dict) and "labelExpr" in axis)  # labels of its own
+                    )
+                    if isinstance(item, dict) and isinstance(item.get("field"), str) and not hidden:
                         fields.add(item["field"].split(":")[0])
         for inner in spec.values():
             fields |= _encoded_fields(inner)
@@ -131,7 +143,7 @@ def shown_texts(at: AppTest) -> set[str]:
             walk(child)
 
     walk(at._tree)
-    for chart in at.get("arrow_vega_lite_chart"):
+    for chart in at.get("vega_lite_chart"):
         shown = _encoded_fields(json.loads(chart.proto.spec))
         datasets = [dataset.data.data for dataset in chart.proto.datasets]
         for data in [chart.proto.data.data, *datasets]:
@@ -156,18 +168,27 @@ def open_page(slug: str, lang: str, slide: int | None = None) -> AppTest:
 
 @pytest.fixture(scope="module")
 def data_texts(demo_db: Path) -> set[str]:
-    """Texts that are data, the same in every language: office names, factor keys, units,
-    sources, notes and countries of the factor set, and the names of the data files and their
-    columns."""
+    """Texts that are data, the same in every language: office names, trip destinations, place
+    names, factor keys, units, sources, notes and countries of the factor set, and the names of
+    the data files and their columns."""
     con = store.connect(demo_db)
     factors = FactorSet.load("default")
     cube = model.load_cube(con, factors)
+    # Business-trip destinations are places as the data names them ("Wien").
+    destinations = {
+        row[0] for row in con.execute("SELECT DISTINCT destination FROM trips").fetchall()
+    }
     con.close()
     table = factors.table
-    names = set(cube.offices["name"]) | set(cube.offices["office_id"])
+    names = set(cube.offices["name"]) | set(cube.offices["office_id"]) | destinations
     # The file and column names of the data format: what a file must be called and carry.
     names |= set(TABLES) | {column.name for spec in TABLES.values() for column in spec.columns}
-    names.add(DEFAULT_CLIENT_GROUP)  # the group a client row without one belongs to: a code
+    names.add(DEFAULT_CLIENT_GROUP)
+    # Place names of the shipped gazetteer: the map labels towns by their own names.
+    with GAZETTEER.open(encoding="utf-8", newline="") as handle:
+        names |= {
+            row["name"] for row in csv.DictReader(handle)
+        }  # the group a client row without one belongs to: a code
     for column in ("key", "unit", "source", "note", "country"):
         names |= {str(v) for v in table[column].dropna()}
     return names
