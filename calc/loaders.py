@@ -399,13 +399,21 @@ _MODE_EXPECTED = "a mode: " + ", ".join(m.value for m in Mode)
 _CHANNELS = ", ".join(_sql_text(c.value) for c in Channel)
 
 
+NUMERIC_KINDS = frozenset({"int", "year", "float"})
+
+
+def _number_of(column: Column) -> str:
+    """SQL for a cell's text read as a number (NULL if empty or not a number)."""
+    return f"TRY_CAST(replace(NULLIF(trim(\"{column.name}\"), ''), ',', '.') AS DOUBLE)"
+
+
 def _parse_expression(column: Column) -> str:
     """SQL that turns the raw text of a column into its typed value (NULL if empty or bad)."""
     raw = f"NULLIF(trim(\"{column.name}\"), '')"
-    number = f"TRY_CAST(replace({raw}, ',', '.') AS DOUBLE)"
+    number = _number_of(column)
     match column.kind:
         case "int" | "year":
-            return f"CAST({number} AS BIGINT)"
+            return f"TRY_CAST({number} AS BIGINT)"
         case "float":
             return number
         case "country":
@@ -454,12 +462,13 @@ def plausible_ranges() -> dict[tuple[str, str], tuple[float, float, str]]:
 def _cell_checks(table: str, column: Column) -> list[tuple[str, str]]:
     """(bad-row condition, what was expected) for one column, over raw `r_` and typed values."""
     name = column.name
-    raw = f"NULLIF(trim({_text_of(column)}), '')"
+    # Staging trimmed the text (empty is NULL) and parsed numbers once (n_<name>).
+    raw = _text_of(column)
     typed = f'"{name}"'
     checks: list[tuple[str, str]] = []
     if column.required:
         checks.append((f"{raw} IS NULL", "a value (the column is required)"))
-    number = f"TRY_CAST(replace({raw}, ',', '.') AS DOUBLE)"
+    number = f'"n_{name}"'
     if column.kind in {"int", "year", "float"}:
         checks.append((f"{raw} IS NOT NULL AND {number} IS NULL", "a number"))
         checks.append((f"{number} IS NOT NULL AND NOT isfinite({number})", "a finite number"))
@@ -642,6 +651,7 @@ class _Loader:
             parsed = ", ".join(
                 f'{_parse_expression(c)} AS "{c.name}"'
                 + ("" if c.kind == "text" else f', "{c.name}" AS "r_{c.name}"')
+                + (f', {_number_of(c)} AS "n_{c.name}"' if c.kind in NUMERIC_KINDS else "")
                 for c in spec.columns
             )
             self.con.execute(
