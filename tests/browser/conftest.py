@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,10 +103,13 @@ def chromium_path() -> Path:
 
 
 @contextmanager
-def serve(demo_db: Path, folder: Path) -> Iterator[Server]:
-    """`streamlit run app.py` on a copy of the demo database, on a free loopback port."""
+def serve(
+    demo_db: Path, folder: Path, *, port: int | None = None, options: Sequence[str] = ()
+) -> Iterator[Server]:
+    """`streamlit run app.py` on a copy of the demo database, on a free loopback port (or
+    `port`), with further `--section.option=value` arguments (e.g. a secrets file)."""
     database = copy_store(demo_db, folder / "app.duckdb")  # the state file and data versions
-    port = _free_port()
+    port = port or _free_port()
     log_path = folder / "streamlit.log"
     env = {**os.environ, store.DB_PATH_ENV: str(database)}
     command = [
@@ -121,6 +124,7 @@ def serve(demo_db: Path, folder: Path) -> Iterator[Server]:
         "--browser.gatherUsageStats=false",
         # Others edit the pages while the suite runs: no reloads in the middle of a journey.
         "--server.fileWatcherType=none",
+        *options,
     ]
     with log_path.open("w", encoding="utf-8") as log:
         started_at = time.monotonic()
