@@ -194,3 +194,29 @@ def test_report_in_german_says_it_rests_on_demo_data(demo, tmp_path):
     assert "Wegbilanz: CO2-Bericht 2019–2022" in text
     assert "Demodaten" in text  # loaded by `calc demo`: the report says so
     assert "Seite 1 von" in text
+
+
+def test_passphrase_prints_a_salted_hash_for_the_secrets_file(monkeypatch, capsys) -> None:
+    from calc import cli, roles
+
+    # GIVEN a passphrase typed twice (getpass: no echo)
+    typed = iter(["tram at nine", "tram at nine"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(typed))
+    # WHEN the hash is asked for the editor role
+    assert cli.main(["passphrase", "--role", "editor"]) == 0
+    # THEN a [local] line with a hash that checks the passphrase, and the passphrase nowhere
+    out = capsys.readouterr().out
+    assert "[local]" in out
+    line = next(row for row in out.splitlines() if row.startswith("editor = "))
+    stored = line.removeprefix("editor = ").strip('"')
+    assert roles.verify_passphrase("tram at nine", stored)
+    assert "tram" not in out
+
+
+def test_passphrase_typed_differently_twice_writes_nothing(monkeypatch, capsys) -> None:
+    from calc import cli
+
+    typed = iter(["tram at nine", "tram at ten"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(typed))
+    assert cli.main(["passphrase"]) == cli.EXIT_BAD_INPUT
+    assert "$scrypt$" not in capsys.readouterr().out
