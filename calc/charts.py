@@ -492,3 +492,107 @@ def office_map(
         .properties(height=size["height"] * 1.6, width="container")
     )
     return finish(chart, large, lang)
+
+
+# -- text alternatives -----------------------------------------------------------------------
+# Every chart on a page has a one-sentence summary (what it shows, its largest and smallest
+# values) and its table beside it, both from the frame the chart is drawn from (ui.charts.show).
+
+# How a chart's values read in words: tonnes, a share, or a plain number.
+SUMMARY_UNITS = ("t", "share", "number")
+
+
+def extremes(frame: pd.DataFrame, label: str | Sequence[str], value: str) -> pd.Series:
+    """`value` summed per label (a column, or several joined with " · "), largest first; the
+    labels in the order of the frame where values tie. Rows without a value are left out."""
+    columns = [label] if isinstance(label, str) else list(label)
+    shown = frame.dropna(subset=[value])
+    if shown.empty:
+        return pd.Series(dtype=float)
+    names = shown[columns].astype(str).agg(" · ".join, axis=1)
+    totals = shown[value].groupby(names, sort=False).sum()
+    return totals.sort_values(ascending=False, kind="stable")
+
+
+def format_value(value: float, unit: str, lang: str, decimals: int | None = None) -> str:
+    """A chart value in words: tonnes ("1,234.5 t"), a share ("25%") or a number."""
+    if unit == "t":
+        return locale.tonnes(value * KG_PER_T, lang, 1 if decimals is None else decimals)
+    if unit == "share":
+        return locale.percent(value, lang, 1 if decimals is None else decimals)
+    if unit == "number":
+        return locale.number(value, lang, 0 if decimals is None else decimals)
+    raise ValueError(f"unknown unit {unit!r}; one of {SUMMARY_UNITS}")
+
+
+def summary(
+    frame: pd.DataFrame,
+    label: str | Sequence[str],
+    value: str,
+    *,
+    what: str,
+    unit: str,
+    lang: str,
+    decimals: int | None = None,
+) -> str:
+    """One sentence: what the chart shows, its largest and its smallest value (of `value` summed
+    per label, as a stacked bar shows it), in the language lang."""
+    totals = extremes(frame, label, value)
+    what = what.rstrip(". ")
+    if totals.empty:
+        return locale.text("chart.summary.empty", lang, what=what)
+    if len(totals) == 1 or totals.iloc[0] == totals.iloc[-1]:
+        return locale.text(
+            "chart.summary.one",
+            lang,
+            what=what,
+            label=totals.index[0],
+            value=format_value(float(totals.iloc[0]), unit, lang, decimals),
+        )
+    return locale.text(
+        "chart.summary",
+        lang,
+        what=what,
+        largest=totals.index[0],
+        largest_value=format_value(float(totals.iloc[0]), unit, lang, decimals),
+        smallest=totals.index[-1],
+        smallest_value=format_value(float(totals.iloc[-1]), unit, lang, decimals),
+    )
+
+
+def waterfall_summary(frame: pd.DataFrame, *, what: str, lang: str) -> str:
+    """The waterfall in one sentence: from the first total to the last, the largest increase
+    and the largest decrease (of waterfall_frame, in tonnes)."""
+    totals = frame[frame["kind"] == "total"]
+    effects = frame[frame["kind"] != "total"].sort_values("t_co2e", kind="stable")
+    sentence = locale.text(
+        "chart.waterfall.summary",
+        lang,
+        what=what.rstrip(". "),
+        first=totals["label"].iloc[0],
+        first_value=format_value(float(totals["t_co2e"].iloc[0]), "t", lang),
+        last=totals["label"].iloc[-1],
+        last_value=format_value(float(totals["t_co2e"].iloc[-1]), "t", lang),
+    )
+    parts = [sentence]
+    rises = effects[effects["t_co2e"] > 0]
+    falls = effects[effects["t_co2e"] < 0]
+    if not rises.empty:
+        parts.append(
+            locale.text(
+                "chart.waterfall.increase",
+                lang,
+                label=rises["label"].iloc[-1],
+                value=signed_tonnes(float(rises["t_co2e"].iloc[-1]) * KG_PER_T, lang),
+            )
+        )
+    if not falls.empty:
+        parts.append(
+            locale.text(
+                "chart.waterfall.decrease",
+                lang,
+                label=falls["label"].iloc[0],
+                value=signed_tonnes(float(falls["t_co2e"].iloc[0]) * KG_PER_T, lang),
+            )
+        )
+    return "; ".join(parts) + "."
