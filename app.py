@@ -18,7 +18,7 @@ from ui.vote_link import is_voter, run_voter_page
 ICON = Path(__file__).parent / "ui" / "icon.svg"
 st.set_page_config(page_title="Wegbilanz", page_icon=ICON, layout="wide")
 if is_voter():
-    # A vote's link (…/vote?vote=CODE) opens the voting page alone: no menu, no filters, no
+    # A vote's link (…/?vote=CODE) opens the voting page alone: no menu, no filters, no
     # sign-in (voters are anonymous; ui/vote_link.py is the seam for a 'voter' role).
     run_voter_page()
 

@@ -1,4 +1,4 @@
-"""Voting from a phone: the page a vote's QR code and link open (`/vote?vote=CODE&lang=de`).
+"""Voting from a phone: the page a vote's QR code and link open (`/?vote=CODE&lang=de`).
 
 For a session that came through such a link it is the only page (ui/vote_link.py): no sidebar,
 no menu, no data. Large touch targets and black on white for sunlight (ui/vote.css). A voter is

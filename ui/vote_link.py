@@ -1,6 +1,6 @@
 """A session that came through a vote's link sees the voting page and nothing else.
 
-The link a vote's QR code carries is `…/vote?vote=CODE&lang=de`. app.py asks `is_voter()`
+The link a vote's QR code carries is `…/?vote=CODE&lang=de`. app.py asks `is_voter()`
 before it draws anything (no language selector, no filters, no sign-in, no menu); then
 `run_voter_page()` makes the voting page the only page of the session's navigation, so the
 link reaches no other page and shows no sidebar. The mark stays for the browser session.

@@ -25,7 +25,6 @@ from ui.i18n import date, language, number, percent, t, tonnes
 from ui.plain import plain
 
 REFRESH_S = 1.5  # the facilitator's and the slide's tally
-VOTE_PATH = "vote"  # url_path of the voting page (app.py registers it for voters only)
 STYLE = Path(__file__).resolve().parent / "vote.css"
 NEW_VOTE_ICON = ":material/how_to_vote:"
 
@@ -79,12 +78,14 @@ def names(vote: voting.Vote, positions: Sequence[int]) -> str:
 
 def link(code: str) -> str:
     """The voting page's address for this vote, in this session's language: the app's root as
-    the browser sees it (st.context.url names the page, whose last path part is dropped)."""
+    the browser sees it (st.context.url names the page, whose last path part is dropped), with
+    the code. The root, not a path of its own: a new session asks for the page of its path
+    before app.py runs, and only the root is a page every session knows (ui/vote_link.py)."""
     page_url = st.context.url or ""
     parts = urlsplit(page_url)
     root_path = parts.path.rstrip("/").rsplit("/", 1)[0] if parts.path.strip("/") else ""
     query = urlencode({"vote": code, "lang": language()})
-    return urlunsplit((parts.scheme, parts.netloc, f"{root_path}/{VOTE_PATH}", query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, f"{root_path}/", query, ""))
 
 
 def short_link(full: str) -> str:
@@ -143,7 +144,7 @@ def combined_text(combined: voting.Combined) -> None:
                 high=tonnes(high),
             )
         )
-    if combined.unknown:
+    if combined.unknown and combined.estimated:
         parts.append(t("vote.combined.unknown", n=number(combined.unknown)))
     if combined.overlap:
         parts.append(t("vote.combined.overlap"))
@@ -359,13 +360,18 @@ def controls(
                 args=(con, current.vote_id),
                 disabled=not may_edit,
             )
-    with st.popover(t("vote.new"), icon=NEW_VOTE_ICON, disabled=not may_edit):
-        new_vote_form(context, prefix, scenario_names, actions)
+    st.markdown(f"**{t('vote.new')}**")
+    new_vote_form(context, prefix, scenario_names, actions, may_edit=may_edit)
     return current
 
 
 def new_vote_form(
-    context: str, prefix: str, scenario_names: Sequence[str], actions: pd.DataFrame | None
+    context: str,
+    prefix: str,
+    scenario_names: Sequence[str],
+    actions: pd.DataFrame | None,
+    *,
+    may_edit: bool = True,
 ) -> None:
     keys = _keys(prefix)
     floor = min_people()
@@ -423,6 +429,7 @@ def new_vote_form(
             icon=NEW_VOTE_ICON,
             on_click=_open_new,
             args=(context, prefix, actions),
+            disabled=not may_edit,
         )
 
 
