@@ -8,7 +8,6 @@ or street).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 import unicodedata
@@ -25,6 +24,8 @@ import pandas as pd
 import pyproj
 from geopy.extra.rate_limiter import RateLimiter
 from rapidfuzz import fuzz, process
+
+from calc import datafiles
 
 GAZETTEER_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 # Coordinates are rounded to ~100 m before pairing: fewer pairs to compute, coarser personal data.
@@ -405,8 +406,7 @@ class MatchRules:
 
     @classmethod
     def load(cls, path: Path | None = None) -> MatchRules:
-        with (path or PLACE_MATCHING_PATH).open(encoding="utf-8", newline="") as handle:
-            values = {row["key"]: row["value"] for row in csv.DictReader(handle)}
+        values = datafiles.key_values(path or PLACE_MATCHING_PATH)
         return cls(
             accept_score=float(values["accept_score"]),
             margin=float(values["margin"]),

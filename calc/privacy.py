@@ -16,14 +16,13 @@ small staff to many clients still moves with each of those few staff members.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from calc import model
+from calc import datafiles, model
 from calc.schema import STAFF_GROUP
 
 PRIVACY_PATH = Path(__file__).resolve().parent.parent / "data" / "privacy.csv"
@@ -37,8 +36,7 @@ def min_people_per_cell(path: Path | None = None) -> int:
     """The smallest number of people a figure shown may rest on (data/privacy.csv unless
     `path` names another file). PRIVACY_PATH is read at call time, so a test can point it
     elsewhere."""
-    with (path or PRIVACY_PATH).open(encoding="utf-8", newline="") as handle:
-        values = {row["key"]: row["value"] for row in csv.DictReader(handle)}
+    values = datafiles.key_values(path or PRIVACY_PATH)
     return int(values["min_people_per_cell"])
 
 

@@ -15,7 +15,6 @@ the order of lookups, so the same seed gives the same interval.
 
 from __future__ import annotations
 
-import csv
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from calc import datafiles
 from calc.factors import Bound, FactorSet
 
 SIMULATION_PATH = Path(__file__).resolve().parent.parent / "data" / "simulation.csv"
@@ -40,8 +40,7 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path = SIMULATION_PATH) -> Settings:
-        with path.open(encoding="utf-8", newline="") as handle:
-            values = {row["key"]: row["value"] for row in csv.DictReader(handle)}
+        values = datafiles.key_values(path)
         return cls(
             draws=int(values["draws"]),
             scenario_draws=int(values["scenario_draws"]),

@@ -24,7 +24,6 @@ newer Wegbilanz is refused with a SchemaError, never half-read.
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
 import secrets
@@ -37,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 
-from calc import geo
+from calc import datafiles, geo
 from calc.roles import Role, require
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -121,8 +120,7 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
-        with (path or STORE_SETTINGS_PATH).open(encoding="utf-8", newline="") as handle:
-            values = {row["key"]: row["value"] for row in csv.DictReader(handle)}
+        values = datafiles.key_values(path or STORE_SETTINGS_PATH)
         return cls(
             keep_versions=int(values["keep_versions"]),
             max_upload_mb=float(values["max_upload_mb"]),
