@@ -307,6 +307,21 @@ def heatmap(
     return finish((cells + numbers).properties(height=height, width="container"), large, lang)
 
 
+def population_frame(
+    split: pd.DataFrame, labels: Mapping[str, str], reference: int, current: int
+) -> pd.DataFrame:
+    """What population_bars draws: year, who (labels of split's populations) and t_co2e."""
+    years = {"reference_kg": str(reference), "current_kg": str(current)}
+    long = split.melt(id_vars="population", value_vars=list(years), value_name="kg")
+    return pd.DataFrame(
+        {
+            "year": long["variable"].map(years),
+            "who": long["population"].map(labels),
+            "t_co2e": long["kg"] / KG_PER_T,
+        }
+    )
+
+
 def population_bars(
     split: pd.DataFrame,
     labels: Mapping[str, str],
@@ -317,22 +332,15 @@ def population_bars(
     lang: str,
 ) -> AltairChart:
     """Stacked bars of clients and staff in the two years (calc.presenter.population_split)."""
-    years = {"reference_kg": str(reference), "current_kg": str(current)}
-    long = split.melt(id_vars="population", value_vars=list(years), value_name="kg")
-    frame = pd.DataFrame(
-        {
-            "year": long["variable"].map(years),
-            "who": long["population"].map(labels),
-            "t_co2e": long["kg"] / KG_PER_T,
-        }
-    )
+    frame = population_frame(split, labels, reference, current)
+    years = [str(reference), str(current)]
     return stacked_bar(
         frame,
         "year",
         "t_co2e",
         "who",
         value_title=value_title,
-        category_order=list(years.values()),
+        category_order=years,
         stack_order=[labels[p] for p in split["population"]],
         lang=lang,
     )
@@ -499,7 +507,7 @@ def office_map(
 # values) and its table beside it, both from the frame the chart is drawn from (ui.charts.show).
 
 # How a chart's values read in words: tonnes, a share, or a plain number.
-SUMMARY_UNITS = ("t", "share", "number")
+SUMMARY_UNITS = ("t", "kg", "share", "number")
 
 
 def extremes(frame: pd.DataFrame, label: str | Sequence[str], value: str) -> pd.Series:
@@ -515,9 +523,11 @@ def extremes(frame: pd.DataFrame, label: str | Sequence[str], value: str) -> pd.
 
 
 def format_value(value: float, unit: str, lang: str, decimals: int | None = None) -> str:
-    """A chart value in words: tonnes ("1,234.5 t"), a share ("25%") or a number."""
+    """A chart value in words: tonnes ("1,234.5 t"), kilograms, a share ("25%") or a number."""
     if unit == "t":
         return locale.tonnes(value * KG_PER_T, lang, 1 if decimals is None else decimals)
+    if unit == "kg":
+        return f"{locale.number(value, lang, 1 if decimals is None else decimals)} kg"
     if unit == "share":
         return locale.percent(value, lang, 1 if decimals is None else decimals)
     if unit == "number":

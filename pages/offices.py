@@ -52,11 +52,22 @@ def digital_share_section(
         shares = chart_shares(indicators.digital_share(pooled.table, by="office_id"))
         shares = shares.assign(office=shares["office_id"].map(names))
         chart = charts.digital_share(shares, t("offices.digital.axis"), series="office")
+        labels = ["office", "year"]
     else:
-        chart = charts.digital_share(
-            chart_shares(indicators.digital_share(contacts)), t("offices.digital.axis")
-        )
-    st.altair_chart(chart, alt=t("offices.digital.alt"))
+        shares = chart_shares(indicators.digital_share(contacts))
+        chart = charts.digital_share(shares, t("offices.digital.axis"))
+        labels = ["year"]
+    charts.show(
+        chart,
+        shares,
+        text=charts.summary(shares, labels, "share", what=t("offices.digital.alt"), unit="share"),
+        columns={
+            **({"office": t("chart.office")} if "office" in labels else {}),
+            "year": t("chart.year"),
+            "share": t("offices.digital.axis"),
+        },
+        key="offices_digital_chart",
+    )
     st.caption(t("offices.digital.caption"))
 
 
@@ -121,7 +132,7 @@ st.subheader(t("offices.per_office.title", year=year))
 bars_col, heat_col = st.columns(2, gap="large")
 with bars_col:
     st.markdown(t("offices.per_office.emissions"))
-    st.altair_chart(
+    charts.show(
         charts.stacked_bar(
             per_office,
             "office",
@@ -133,11 +144,20 @@ with bars_col:
             value_format=",.2f",
             horizontal=True,
         ),
-        alt=t("offices.per_office.emissions_alt", year=year),
+        per_office,
+        text=charts.summary(
+            per_office,
+            "office",
+            "t_co2e",
+            what=t("offices.per_office.emissions_alt", year=year),
+            unit="t",
+            decimals=2,
+        ),
+        table=False,  # the table of per_office follows the two charts
     )
 with heat_col:
     st.markdown(t("offices.per_office.contacts"))
-    st.altair_chart(
+    charts.show(
         charts.heatmap(
             per_office,
             "channel",
@@ -146,7 +166,15 @@ with heat_col:
             value_title=headers["contacts"],
             x_order=channel_order,
         ),
-        alt=t("offices.per_office.contacts_alt", year=year),
+        per_office,
+        text=charts.summary(
+            per_office,
+            ["office", "channel"],
+            "contacts",
+            what=t("offices.per_office.contacts_alt", year=year),
+            unit="number",
+        ),
+        table=False,
     )
 shown = per_office.rename(columns=headers)
 tables.dataframe(
@@ -173,7 +201,7 @@ office_points = origins.office_points(contacts, offices, factors, year, hide_kg_
 office_points = office_points.assign(t_co2e=office_points["kg_co2e"] / units.KG_PER_T).drop(
     columns="kg_co2e"
 )
-st.altair_chart(
+charts.show(
     charts.office_map(
         office_points,
         cells.assign(t_co2e=cells["kg_co2e"] / units.KG_PER_T),
@@ -185,7 +213,12 @@ st.altair_chart(
             "clients": t("map.clients"),
         },
     ),
-    alt=t("offices.map.alt", year=year),
+    office_points,
+    text=charts.summary(
+        office_points, "name", "t_co2e", what=t("offices.map.alt", year=year), unit="t"
+    ),
+    columns={"name": headers["office"], "t_co2e": t("unit.t")},
+    decimals={"t_co2e": 1},
 )
 st.caption(
     t(

@@ -116,9 +116,13 @@ with why_col:
         "current": str(current),
         **{name: t(f"effect.{name}") for name in calc_comparison.EFFECTS},
     }
-    st.altair_chart(
-        charts.waterfall(charts.waterfall_frame(result, labels)),
-        alt=t("overview.why.alt", reference=reference, current=current),
+    steps = charts.waterfall_frame(result, labels)
+    charts.show(
+        charts.waterfall(steps),
+        charts.waterfall_table(steps),
+        text=charts.waterfall_summary(
+            steps, t("overview.why.alt", reference=reference, current=current)
+        ),
     )
     st.caption(t("overview.why.caption"))
 
@@ -129,9 +133,19 @@ with split_col:
         presenter.CLIENTS: t("overview.split.clients"),
         presenter.STAFF: t("group.staff"),
     }
-    st.altair_chart(
+    bars = charts.population_frame(split, population_label, reference, current)
+    charts.show(
         charts.population_bars(split, population_label, reference, current),
-        alt=t("overview.split.alt", reference=reference, current=current),
+        bars,
+        text=charts.summary(
+            bars,
+            ["year", "who"],
+            "t_co2e",
+            what=t("overview.split.alt", reference=reference, current=current),
+            unit="t",
+        ),
+        columns={"year": t("chart.year"), "who": t("chart.who"), "t_co2e": t("unit.t")},
+        decimals={"t_co2e": 1},
     )
     kg_of = split.set_index("population")
     st.caption(

@@ -53,9 +53,17 @@ by_mode = by_mode.assign(
 )
 chart_col, table_col = st.columns(2, gap="large")
 with chart_col:
-    st.altair_chart(
+    commute = by_mode.assign(mode_label=by_mode["mode"].map(mode_label))
+    charts.show(
         mode_bars(by_mode, "year_label", "t_co2e", value_title=t("unit.t")),
-        alt=t("staff.commute.alt"),
+        commute,
+        text=charts.summary(commute, "year_label", "t_co2e", what=t("staff.commute.alt"), unit="t"),
+        columns={
+            "year_label": t("staff.col.year"),
+            "mode_label": t("staff.col.mode"),
+            "t_co2e": t("staff.col.t_co2e"),
+        },
+        decimals={"t_co2e": 1},
     )
 with table_col:
     two_years = by_mode[by_mode["year"].isin([reference, current])].sort_values(
@@ -84,7 +92,7 @@ days = staff_travel.days_per_year(staff)
 kinds = {Activity.COMMUTE.value: office_days_label, Activity.HOMEOFFICE.value: home_days_label}
 days = days.assign(kind=days["activity"].map(kinds)).drop(columns="activity")
 days = days.assign(year_label=days["year"].astype(str))
-st.altair_chart(
+charts.show(
     charts.stacked_bar(
         days,
         "year_label",
@@ -94,7 +102,16 @@ st.altair_chart(
         stack_order=[office_days_label, home_days_label],
         value_format=",.0f",
     ),
-    alt=t("staff.days.alt"),
+    days,
+    text=charts.summary(
+        days, ["year_label", "kind"], "count", what=t("staff.days.alt"), unit="number"
+    ),
+    columns={
+        "year_label": t("staff.col.year"),
+        "kind": t("chart.day_kind"),
+        "count": t("staff.days.axis"),
+    },
+    decimals={"count": 0},
 )
 st.caption(
     t(
@@ -127,7 +144,7 @@ else:
     saves, costs = t("staff.balance.saves"), t("staff.balance.costs")
     chart_col, text_col = st.columns([3, 2], gap="large")
     with chart_col:
-        st.altair_chart(
+        charts.show(
             charts.stacked_bar(
                 balance.assign(effect=balance["net_kg"].ge(0).map({True: saves, False: costs})),
                 "office",
@@ -140,7 +157,16 @@ else:
                 value_format=",.2f",
                 horizontal=True,
             ),
-            alt=t("staff.balance.alt", year=current),
+            balance,
+            text=charts.summary(
+                balance,
+                "office",
+                "net_kg",
+                what=t("staff.balance.alt", year=current),
+                unit="kg",
+                decimals=KG_DECIMALS,
+            ),
+            table=False,  # the table of the balance follows
         )
     with text_col:
         losing = balance[balance["net_kg"] < 0]
@@ -193,16 +219,27 @@ destinations = destinations.assign(
 modes_col, places_col = st.columns(2, gap="large")
 with modes_col:
     st.markdown(t("staff.trips.by_mode"))
-    st.altair_chart(
+    trips = trip_modes.assign(mode_label=trip_modes["mode"].map(mode_label))
+    charts.show(
         mode_bars(trip_modes, "year_label", "t_co2e", value_title=t("unit.t")),
-        alt=t("staff.trips.by_mode_alt"),
+        trips,
+        text=charts.summary(
+            trips, "year_label", "t_co2e", what=t("staff.trips.by_mode_alt"), unit="t"
+        ),
+        columns={
+            "year_label": t("staff.col.year"),
+            "mode_label": t("staff.col.mode"),
+            "t_co2e": t("staff.col.t_co2e"),
+        },
+        decimals={"t_co2e": 1},
     )
 with places_col:
     st.markdown(t("staff.trips.by_destination", year=current))
     place_order = (
         destinations.groupby("place")["trips"].sum().sort_values(ascending=False).index.tolist()
     )
-    st.altair_chart(
+    places = destinations.assign(mode_label=destinations["mode"].map(mode_label))
+    charts.show(
         mode_bars(
             destinations,
             "place",
@@ -212,7 +249,20 @@ with places_col:
             value_format=",.0f",
             horizontal=True,
         ),
-        alt=t("staff.trips.by_destination_alt", year=current),
+        places,
+        text=charts.summary(
+            places,
+            "place",
+            "trips",
+            what=t("staff.trips.by_destination_alt", year=current),
+            unit="number",
+        ),
+        columns={
+            "place": t("chart.destination"),
+            "mode_label": t("staff.col.mode"),
+            "trips": t("staff.trips.axis"),
+        },
+        decimals={"trips": 0},
     )
 trip_kg = staff_travel.trip_kg_per_year(staff)
 st.caption(

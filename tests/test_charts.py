@@ -89,7 +89,15 @@ def test_summary_of_counts_in_whole_numbers() -> None:
         "Days: largest 2019 (12,345), smallest 2022 (9,876)."
     )
     with pytest.raises(ValueError, match="unknown unit"):
-        charts.summary(days, "year", "days", what="Days", unit="kg", lang="en")
+        charts.summary(days, "year", "days", what="Days", unit="km", lang="en")
+
+
+def test_summary_in_kilograms_keeps_the_sign() -> None:
+    # A home-office day saves 1.234 kg at one office and costs 0.5 kg at another
+    net = pd.DataFrame({"office": ["A", "B"], "net_kg": [1.234, -0.5]})
+    assert charts.summary(
+        net, "office", "net_kg", what="Net", unit="kg", lang="de", decimals=2
+    ) == ("Net: am höchsten A (1,23 kg), am niedrigsten B (\u22120,50 kg).")
 
 
 def test_waterfall_summary_names_both_totals_and_the_largest_changes() -> None:

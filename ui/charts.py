@@ -9,8 +9,10 @@ tiles or fonts, so every chart, the map included, works offline.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
+import streamlit as st
 
 from calc import charts as builders
 from calc.charts import (
@@ -24,7 +26,9 @@ from calc.charts import (
     AltairChart,
 )
 from calc.comparison import Comparison
+from ui import tables
 from ui.i18n import language, t
+from ui.plain import plain
 
 __all__ = [
     "AXIS_TEXT_COLOR",
@@ -130,6 +134,13 @@ def heatmap(
     )
 
 
+def population_frame(
+    split: pd.DataFrame, labels: Mapping[str, str], reference: int, current: int
+) -> pd.DataFrame:
+    """What population_bars draws (calc.charts.population_frame)."""
+    return builders.population_frame(split, labels, reference, current)
+
+
 def population_bars(
     split: pd.DataFrame, labels: Mapping[str, str], reference: int, current: int
 ) -> AltairChart:
@@ -154,3 +165,70 @@ def office_map(
     return builders.office_map(
         offices, cells, cell_deg=cell_deg, titles=titles, lang=language(), large=large
     )
+
+
+# -- a chart with its text alternative ------------------------------------------------------
+
+
+def summary(
+    frame: pd.DataFrame,
+    label: str | Sequence[str],
+    value: str,
+    *,
+    what: str,
+    unit: str,
+    decimals: int | None = None,
+) -> str:
+    """calc.charts.summary in the session's language: what the chart shows, its largest and
+    smallest value."""
+    return builders.summary(
+        frame, label, value, what=what, unit=unit, lang=language(), decimals=decimals
+    )
+
+
+def waterfall_summary(frame: pd.DataFrame, what: str) -> str:
+    """calc.charts.waterfall_summary in the session's language."""
+    return builders.waterfall_summary(frame, what=what, lang=language())
+
+
+def waterfall_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The waterfall's bars as rows: the step, up or down in words and a shape (not only in
+    colour), and the change or total as the bar's label writes it."""
+    return pd.DataFrame(
+        {
+            t("chart.step"): frame["label"],
+            t("chart.direction"): frame["kind"].map(lambda kind: t(f"chart.direction.{kind}")),
+            t("unit.t"): frame["text"],
+        }
+    )
+
+
+def show(
+    chart: AltairChart,
+    frame: pd.DataFrame,
+    *,
+    text: str,
+    columns: Mapping[str, str] | None = None,
+    decimals: Mapping[str, int] | None = None,
+    key: str | None = None,
+    table: bool = True,
+    **options: Any,
+) -> None:
+    """Draw the chart with its text alternative: `text` (from `summary` of the same frame) as
+    the chart's accessible name and as a caption under it, and the frame as a table one click
+    away. `columns` maps the frame's columns to the table's headers (all columns if None),
+    `decimals` the number columns (by frame column) to their decimals. `table=False` where the
+    page shows the same frame as a table right beside the chart."""
+    st.altair_chart(chart, alt=text, key=key, **options)
+    st.caption(plain(text))
+    if not table:
+        return
+    with st.expander(t("chart.table"), icon=":material/table:"):
+        shown = tables.localized(frame, decimals or {}) if decimals else frame
+        names = dict(columns) if columns else {column: column for column in frame.columns}
+        shown = shown[list(names)].rename(columns=names)
+        st.dataframe(
+            shown,
+            hide_index=True,
+            column_config=tables.number_columns({names[c]: 0 for c in decimals or {}}),
+        )
