@@ -41,6 +41,18 @@ def leftovers(path: Path) -> list[str]:
     return sorted(p.name for p in store.Store(path).data_dir.glob("*.partial*"))
 
 
+def with_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
+    """data/store.csv with one setting changed, for this test only."""
+    lines = store.STORE_SETTINGS_PATH.read_text(encoding="utf-8").splitlines()
+    changed = [
+        ",".join([key, value, *line.split(",")[2:]]) if line.startswith(f"{key},") else line
+        for line in lines
+    ]
+    limits = tmp_path / "store.csv"
+    limits.write_text("\n".join(changed) + "\n", encoding="utf-8")
+    monkeypatch.setattr(store, "STORE_SETTINGS_PATH", limits)
+
+
 @pytest.fixture
 def two_loads(tmp_path: Path) -> tuple[Path, str, str]:
     """A store with two loads: 2019 and 2022 clients, then 2019 only."""
@@ -85,14 +97,7 @@ def test_a_reader_follows_a_switch_on_its_next_run(two_loads):
 
 
 def test_only_the_last_versions_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    limits = tmp_path / "store.csv"
-    limits.write_text(
-        store.STORE_SETTINGS_PATH.read_text(encoding="utf-8").replace(
-            "keep_versions,5,", "keep_versions,2,"
-        ),
-        encoding="utf-8",
-    )
-    monkeypatch.setattr(store, "STORE_SETTINGS_PATH", limits)
+    with_setting(tmp_path, monkeypatch, "keep_versions", "2")
     path = tmp_path / "store.duckdb"
     loaded = [
         load_version(
@@ -144,14 +149,7 @@ def test_a_workbook_beyond_the_unpacked_limit_is_refused_before_reading(
     two_loads, tmp_path, monkeypatch: pytest.MonkeyPatch
 ):
     path, _, second = two_loads
-    limits = tmp_path / "store.csv"
-    limits.write_text(
-        store.STORE_SETTINGS_PATH.read_text(encoding="utf-8").replace(
-            "max_xlsx_uncompressed_mb,300,", "max_xlsx_uncompressed_mb,0.001,"
-        ),
-        encoding="utf-8",
-    )
-    monkeypatch.setattr(store, "STORE_SETTINGS_PATH", limits)
+    with_setting(tmp_path, monkeypatch, "max_xlsx_uncompressed_mb", "0.001")
     book = tmp_path / "book.xlsx"
     from calc import templates  # the shipped template is a real workbook
 

@@ -55,17 +55,21 @@ def _cube(
     return model.build_cube(con, band_edges_km, banding_detour)
 
 
+def _cube_for(con: duckdb.DuckDBPyConnection, active: FactorSet) -> model.Cube:
+    """The cube of the data `con` reads, in the factor set's distance bands."""
+    return _cube(con, model.band_edges(active), active.value("detour_factor"))
+
+
 def cube() -> model.Cube:
     """The loaded data aggregated to the active factor set's distance bands."""
-    active = factors()
-    return _cube(db.cursor(), model.band_edges(active), active.value("detour_factor"))
+    return _cube_for(db.cursor(), factors())
 
 
 @st.cache_data(show_spinner=False, max_entries=16, hash_funcs=BY_DATA_AND_FACTORS)
 def _rows(
     con: duckdb.DuckDBPyConnection, active: FactorSet, factor_year: int | None
 ) -> pd.DataFrame:
-    cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
+    cube = _cube_for(con, active)
     return model.compute(cube, active, factor_year=factor_year)
 
 
@@ -83,7 +87,7 @@ def _comparison(
     offices: tuple[str, ...],
     groups: tuple[str, ...],
 ) -> calc_comparison.Comparison:
-    cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
+    cube = _cube_for(con, active)
     selected = model.select(cube, offices, groups)
     return calc_comparison.compare(selected, active, reference, current)
 
@@ -99,7 +103,7 @@ def comparison(
 def _scenario_result(
     con: duckdb.DuckDBPyConnection, active: FactorSet, what_if: calc_scenario.Scenario
 ) -> calc_scenario.ScenarioResult:
-    cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
+    cube = _cube_for(con, active)
     return calc_scenario.apply(cube, active, what_if)
 
 
@@ -117,7 +121,7 @@ def _slides(
     offices: tuple[str, ...],
     groups: tuple[str, ...],
 ) -> presenter.Slides:
-    cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
+    cube = _cube_for(con, active)
     return presenter.build(
         model.select_rows(_rows(con, active, None), offices, groups),
         privacy.people_counts(cube),
@@ -139,7 +143,7 @@ def slides(
 def _scenario_slide(
     con: duckdb.DuckDBPyConnection, active: FactorSet, what_if: calc_scenario.Scenario
 ) -> presenter.ScenarioSlide:
-    cube = _cube(con, model.band_edges(active), active.value("detour_factor"))
+    cube = _cube_for(con, active)
     return presenter.scenario_slide(
         _scenario_result(con, active, what_if),
         privacy.people_counts(cube),
