@@ -28,7 +28,8 @@ from calc.factors import FactorSet
 from calc.schema import DEFAULT_CLIENT_GROUP, TABLES
 from tests.conftest import APP_FILE, APP_TIMEOUT_S
 
-PAGES = ("overview", "offices", "staff", "scenarios", "presenter", "workshop", "data", "method")
+# Every page app.py registers (a page added later is checked too).
+PAGES = tuple(re.findall(r'\("pages/(\w+)\.py", "\w+"', APP_FILE.read_text(encoding="utf-8")))
 PRESENTER_SLIDES = 8
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 # Proto fields that hold identifiers, not text a person reads.
