@@ -423,11 +423,13 @@ def office_map(
         },
         "properties": {},
     }
+    # The base map is background: out of the accessibility tree (aria=False), where Vega would
+    # give each of its layers a role and no name (axe's svg-img-alt).
     layers: list[alt.Chart] = []
     if basemap.get("country"):
         layers.append(
             alt.Chart(_geojson(basemap["country"])).mark_geoshape(
-                fill=LAND_COLOR, stroke=BORDER_COLOR, strokeWidth=1.2, clip=True
+                fill=LAND_COLOR, stroke=BORDER_COLOR, strokeWidth=1.2, clip=True, aria=False
             )
         )
     if basemap.get("admin1"):
@@ -438,18 +440,19 @@ def office_map(
                 strokeWidth=0.8,
                 strokeDash=[4, 2],
                 clip=True,
+                aria=False,
             )
         )
     if basemap.get("lake"):
         layers.append(
             alt.Chart(_geojson(basemap["lake"])).mark_geoshape(
-                fill=WATER_COLOR, stroke=RIVER_COLOR, strokeWidth=0.5, clip=True
+                fill=WATER_COLOR, stroke=RIVER_COLOR, strokeWidth=0.5, clip=True, aria=False
             )
         )
     if basemap.get("river"):
         layers.append(
             alt.Chart(_geojson(basemap["river"])).mark_geoshape(
-                filled=False, stroke=RIVER_COLOR, strokeWidth=1.6, clip=True
+                filled=False, stroke=RIVER_COLOR, strokeWidth=1.6, clip=True, aria=False
             )
         )
     if not cells.empty:

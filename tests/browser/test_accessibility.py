@@ -1,0 +1,82 @@
+"""WCAG 2.1 AA as axe-core sees it: every page in every language, on one shared server.
+
+axe-core comes inside the axe-playwright-python wheel (axe.min.js, pinned in
+requirements-dev.txt) and is injected into the page from that file: nothing is fetched while the
+test runs. A violation of impact serious or critical fails the test; moderate and minor ones are
+printed, so that they can be fixed where possible.
+
+Every wait is for a condition on the page (the run is over, the page's heading and its charts
+are drawn), never for a quiet period.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser
+
+from tests.browser import streamlit_dom as dom
+from tests.browser.conftest import BROWSER_TIMEOUT_MS, VIEWPORT, Server
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["overview", "offices", "staff", "scenarios", "presenter", "workshop", "data", "method"]
+LANGUAGES = ["en", "de", "nl"]
+FAILING_IMPACTS = {"serious", "critical"}
+# Every rule of axe-core: WCAG 2.0/2.1 A and AA (what the Web Accessibility Directive, through
+# EN 301 549, asks for) and its best practices (heading order, landmarks, empty table headers).
+AXE_OPTIONS = {"resultTypes": ["violations"]}
+# Drawn: the run of this page is over, nothing is stale, the main area has its first heading and
+# every chart has its SVG or canvas.
+_DRAWN_JS = """
+(path) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return location.pathname === path
+    && app !== null && app.dataset.testScriptState === 'notRunning'
+    && document.querySelector('[data-stale="true"]') === null
+    && document.querySelector('[data-testid="stMain"] h1') !== null
+    && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+      .every((chart) => chart.querySelector('svg, canvas') !== null);
+}
+"""
+
+
+def wait_until_drawn(tab, path: str) -> None:
+    tab.wait_for_function(_DRAWN_JS, arg=path, polling=100, timeout=BROWSER_TIMEOUT_MS)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_page_passes_axe(warm_server: Server, browser: Browser, lang: str) -> None:
+    # GIVEN the app on the demo data, one tab in the language's own browser locale
+    context = browser.new_context(viewport=VIEWPORT, locale=lang)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    axe = Axe()
+    failures: list[str] = []
+    counts: dict[str, Counter[str]] = {}
+    try:
+        tab = context.new_page()
+        for slug in PAGES:
+            # WHEN each page is opened and drawn, and axe-core checks it
+            path = dom.path_of(slug)
+            tab.goto(warm_server.url(path.lstrip("/"), lang=lang))
+            wait_until_drawn(tab, path)
+            assert not dom.exceptions(tab), f"{slug} ({lang}) raised"
+            violations = axe.run(tab, options=AXE_OPTIONS).response["violations"]
+            counts[slug] = Counter(violation["impact"] for violation in violations)
+            for violation in violations:
+                targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+                line = (
+                    f"{slug} ({lang}) {violation['impact']}: {violation['id']} "
+                    f"({len(violation['nodes'])}×) {violation['help']} — {targets}"
+                )
+                print(line)
+                if violation["impact"] in FAILING_IMPACTS:
+                    failures.append(line)
+    finally:
+        context.close()
+    for slug, counted in counts.items():
+        print(f"axe {lang} {slug}: {dict(counted) or 'no violations'}")
+    # THEN no page has a serious or critical violation
+    assert not failures, "\n".join(failures)
