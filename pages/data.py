@@ -70,7 +70,7 @@ def dataset_label() -> str:
 
 
 def show_loaded() -> None:
-    st.subheader(t("data.loaded.title"))
+    st.header(t("data.loaded.title"))
     if not db.has_data():
         st.info(t("data.loaded.none"), icon=":material/database_off:")
         return
@@ -334,7 +334,7 @@ def rows_summary(rows: dict[str, int]) -> str:
 
 
 def show_upload() -> None:
-    st.subheader(t("data.upload.title"))
+    st.header(t("data.upload.title"))
     show_templates()
     if not access.allows(Role.STEWARD):
         st.caption(access.needs(Role.STEWARD))

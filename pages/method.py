@@ -169,7 +169,7 @@ def show_mode_split(factors: FactorSet, country: str) -> None:
 
 
 def show_break_even(factors: FactorSet, fx: pd.DataFrame, country: str, year: int) -> None:
-    st.subheader(t("method.breakeven.title"))
+    st.header(t("method.breakeven.title"))
     st.markdown(t("method.breakeven.body", country=country, year=year))
     by_channel = {c: model.break_even_km(factors, country, year, c) for c in REMOTE_CHANNELS}
     km_by_channel: dict[str, list[str]] = {
@@ -212,7 +212,7 @@ def show_break_even(factors: FactorSet, fx: pd.DataFrame, country: str, year: in
 
 def show_headline_sources(factors: FactorSet, year: int) -> None:
     """Every factor the figures of the current year rest on, with status and source."""
-    st.subheader(t("method.headline.title"))
+    st.header(t("method.headline.title"))
     st.markdown(t("method.headline.body", country=country, year=year))
     used = model.factors_used(model.of_years(compute.cube(), [year]), factors)
     st.dataframe(
@@ -231,7 +231,7 @@ def show_headline_sources(factors: FactorSet, year: int) -> None:
 
 
 def show_factor_table(active: FactorSet, default: FactorSet) -> None:
-    st.subheader(t("method.factors.title"))
+    st.header(t("method.factors.title"))
     st.markdown(t("method.factors.body"))
     table = active.table
     # Numbered from 1, as the validation messages count rows.

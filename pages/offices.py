@@ -44,7 +44,7 @@ def digital_share_section(
     contacts: pd.DataFrame, pooled: privacy.SlideTable, names: dict[str, str]
 ) -> None:
     # A fragment: the per-office toggle redraws this chart only, not the map below.
-    st.subheader(t("offices.digital.title"))
+    st.header(t("offices.digital.title"))
     if st.toggle(t("offices.digital.by_office"), key=BY_OFFICE_KEY):
         privacy_note(pooled)
         if pooled.withheld:
@@ -128,7 +128,7 @@ headers = {column: t(f"offices.col.{column}") for column in per_office.columns}
 channel_order = [channel_labels[c] for c in CHANNELS]
 office_order = per_office.groupby("office")["t_co2e"].sum().sort_values(ascending=False).index
 
-st.subheader(t("offices.per_office.title", year=year))
+st.header(t("offices.per_office.title", year=year))
 bars_col, heat_col = st.columns(2, gap="large")
 with bars_col:
     st.markdown(t("offices.per_office.emissions"))
@@ -193,7 +193,7 @@ st.download_button(
 )
 
 # -- map -------------------------------------------------------------------------------------
-st.subheader(t("offices.map.title", year=year))
+st.header(t("offices.map.title", year=year))
 cells = origins.density_cells(
     cached_views.origins(db.cursor()), contacts, offices, factors, year, min_clients
 )

@@ -110,7 +110,7 @@ st.markdown(" ".join(summary))
 # -- why it changed, and who emits -------------------------------------------------------------
 why_col, split_col = st.columns([3, 2], gap="large")
 with why_col:
-    st.subheader(t("overview.why.title"))
+    st.header(t("overview.why.title"))
     labels = {
         "reference": str(reference),
         "current": str(current),
@@ -127,7 +127,7 @@ with why_col:
     st.caption(t("overview.why.caption"))
 
 with split_col:
-    st.subheader(t("overview.split.title"))
+    st.header(t("overview.split.title"))
     split = presenter.population_split(rows, reference, current)
     population_label = {
         presenter.CLIENTS: t("overview.split.clients"),
@@ -164,7 +164,7 @@ with split_col:
 story = presenter.story(rows, result, factors, country)
 equivalents_col, saved_col = st.columns(2, gap="large")
 with equivalents_col:
-    st.subheader(t("overview.equivalents.title"))
+    st.header(t("overview.equivalents.title"))
     change_kg = abs(story.change_kg)
     if round(change_kg / 1000, 1) == 0:
         st.markdown(t("overview.equivalents.none"))
@@ -179,7 +179,7 @@ with equivalents_col:
                 st.caption(t("overview.equivalents.source", source=equivalent.factor.source))
 
 with saved_col:
-    st.subheader(t("overview.saved.title"))
+    st.header(t("overview.saved.title"))
     st.markdown(
         t(
             "overview.saved.less" if story.client_km_saved >= 0 else "overview.saved.more",

@@ -491,7 +491,7 @@ def comparison(cube: Cube, factors: FactorSet, chosen: list[str]) -> pd.DataFram
 
 def library(cube: Cube, factors: FactorSet) -> None:
     con = db.cursor()
-    st.subheader(t("scenarios.library"))
+    st.header(t("scenarios.library"))
     st.caption(t("scenarios.library.help"))
     show_flash()
     names = saved.names(con)

@@ -46,7 +46,7 @@ if staff.empty:
     st.stop()
 
 # -- commuting by mode -----------------------------------------------------------------------
-st.subheader(t("staff.commute.title"))
+st.header(t("staff.commute.title"))
 by_mode = staff_travel.commute_by_mode(staff)
 by_mode = by_mode.assign(
     year_label=by_mode["year"].astype(str), t_co2e=by_mode["kg_co2e"] / units.KG_PER_T
@@ -86,7 +86,7 @@ with table_col:
     st.caption(t("staff.commute.caption"))
 
 # -- home-office days ------------------------------------------------------------------------
-st.subheader(t("staff.days.title"))
+st.header(t("staff.days.title"))
 office_days_label, home_days_label = t("staff.days.office"), t("activity.homeoffice")
 days = staff_travel.days_per_year(staff)
 kinds = {Activity.COMMUTE.value: office_days_label, Activity.HOMEOFFICE.value: home_days_label}
@@ -124,7 +124,7 @@ st.caption(
 )
 
 # -- net balance of a home-office day --------------------------------------------------------
-st.subheader(t("staff.balance.title", year=current))
+st.header(t("staff.balance.title", year=current))
 balance = staff_travel.homeoffice_balance(staff, offices, compute.factors(), current)
 # A day's balance of one office rests on its staff alone: small offices are left out.
 min_staff = privacy.min_people_per_cell()
@@ -205,7 +205,7 @@ else:
         st.caption(t("staff.privacy.left_out", n=min_staff))
 
 # -- business trips --------------------------------------------------------------------------
-st.subheader(t("staff.trips.title"))
+st.header(t("staff.trips.title"))
 trip_modes = staff_travel.trips_by_mode(staff)
 trip_modes = trip_modes.assign(
     year_label=trip_modes["year"].astype(str), t_co2e=trip_modes["kg_co2e"] / units.KG_PER_T

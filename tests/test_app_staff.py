@@ -83,7 +83,7 @@ def test_switching_language_changes_the_labels(app: AppTest) -> None:
 
     assert not app.exception
     assert app.title[0].value == catalogue()["staff.title"]["de"]
-    assert app.subheader[0].value == catalogue()["staff.commute.title"]["de"]
+    assert app.header[0].value == catalogue()["staff.commute.title"]["de"]
 
 
 def test_offices_with_fewer_staff_than_the_rule_leave_the_balance(

@@ -66,10 +66,11 @@ def test_every_page_passes_axe(warm_server: Server, browser: Browser, lang: str)
             violations = axe.run(tab, options=AXE_OPTIONS).response["violations"]
             counts[slug] = Counter(violation["impact"] for violation in violations)
             for violation in violations:
-                targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+                first = violation["nodes"][0]
                 line = (
                     f"{slug} ({lang}) {violation['impact']}: {violation['id']} "
-                    f"({len(violation['nodes'])}×) {violation['help']} — {targets}"
+                    f"({len(violation['nodes'])}×) {violation['help']} — first: "
+                    f"{', '.join(first['target'])} {first['html'][:160]}"
                 )
                 print(line)
                 if violation["impact"] in FAILING_IMPACTS:
