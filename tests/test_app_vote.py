@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import locale
+from calc import locale, store, voting
 from ui.plain import plain
 
 APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
@@ -167,7 +167,7 @@ def test_workshop_vote_is_kept_and_named_in_the_anchor_step(app_db: Path):
     # WHEN the facilitator opens a dot vote (2 dots) and seven people vote
     at.text_input(key="vote_workshop_question").input("What first?")
     at.text_area(key="vote_workshop_text").input("Bikes\nVideo\nTrains")
-    at.radio(key="vote_workshop_kind").set_value("dots")
+    at.checkbox(key="vote_workshop_kind").check()
     at.number_input(key="vote_workshop_dots").set_value(2)
     next(b for b in at.button if b.label == en("vote.open_new")).click().run()
     assert not at.exception
@@ -194,3 +194,32 @@ def test_workshop_vote_is_kept_and_named_in_the_anchor_step(app_db: Path):
     chosen = [m for m in texts(at) if m.startswith("- ")]
     assert len(chosen) == 1 and "the team chose Bikes" in chosen[0], chosen
     assert at.get("download_button")
+
+
+def test_the_phone_says_each_effect_in_the_links_language(app_db: Path):
+    # GIVEN a vote whose options carry effects (as the presenter's saved scenarios would)
+    con = store.connect(app_db)
+    code = voting.create(
+        con,
+        voting.PRESENTER,
+        "Was zuerst?",
+        [
+            # saves 12,345 kg = 12.3 t a year, 8,060 to 15,000 kg (8.1 to 15.0 t)
+            voting.Option("Video", "scenario", "v", 12_345.0, 8_060.0, 15_000.0, "scenario"),
+            # adds 1,500 kg = 1.5 t a year (a saving of −1,500 kg), no bounds of its own
+            voting.Option("Heizung", "action", "7", -1_500.0, -1_500.0, -1_500.0, "manual"),
+            voting.Option("Fragen"),
+        ],
+    )
+    con.close()
+    # WHEN a German phone opens the link
+    voter = AppTest.from_file(str(APP_FILE), default_timeout=60)
+    voter.query_params["vote"] = code
+    voter.query_params["lang"] = "de"
+    voter.run()
+    assert not voter.exception
+    # THEN the effects read in German words with German separators (decimal comma)
+    shown = texts(voter)
+    assert "Spart etwa 12,3 t CO2e pro Jahr (8,1 t bis 15,0 t)." in shown, shown
+    assert "Verursacht etwa 1,5 t CO2e mehr pro Jahr." in shown
+    assert locale.text("vote.effect.none", "de") in shown

@@ -300,7 +300,7 @@ def _open_new(context: str, prefix: str, actions: pd.DataFrame | None) -> None:
             context,
             state.get(keys["question"]) or "",
             options,
-            kind=state.get(keys["kind"]) or "single",
+            kind="dots" if state.get(keys["kind"]) else "single",
             dots=int(state.get(keys["dots"]) or 3),
             winners=int(state.get(keys["winners"]) or 1),
             privacy=bool(state.get(keys["privacy"], True)),
@@ -382,13 +382,9 @@ def new_vote_form(
             max_chars=voting.MAX_QUESTION_CHARS,
             placeholder=t("vote.question.placeholder"),
         )
-        st.radio(
-            t("vote.kind"),
-            voting.KINDS,
-            format_func=lambda kind: t(f"vote.kind.{kind}"),
-            key=keys["kind"],
-            horizontal=True,
-        )
+        # A checkbox, not a radio with a translated format_func: AppTest formats options
+        # outside the run, where the session's language is not known.
+        st.checkbox(t("vote.kind.dots"), key=keys["kind"], help=t("vote.kind.help"))
         dots_col, winners_col = st.columns(2)
         dots_col.number_input(
             t("vote.dots"), min_value=1, max_value=voting.MAX_DOTS, value=3, key=keys["dots"]
