@@ -48,6 +48,8 @@ MEMORY = ":memory:"
 # 1: data and saved work in one file, no version row. 2: the same, version recorded.
 # 3: the data set in versioned files of its own; this file keeps the saved work only.
 # 4: workshop actions carry a row_version (optimistic concurrency: no lost update).
+# New tables alone change no layout: their module creates them when missing (calc/voting.py:
+# votes, vote_options, vote_ballots, as calc/workshop.py and calc/saved.py do for theirs).
 SCHEMA_VERSION = 4
 SCHEMA_VERSION_KEY = "schema_version"
 SET_ASIDE_KEY = "state_set_aside"  # where a damaged state file was moved to
