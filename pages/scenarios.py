@@ -27,7 +27,7 @@ from calc.scenario import (
     working_days_per_week,
 )
 from calc.units import KG_PER_T
-from ui import access, compute, db, tables
+from ui import access, charts, compute, db, tables
 from ui import frame as _frame
 from ui import scenario_state as state
 from ui.backup import backup_and_restore
@@ -330,7 +330,12 @@ def office_chart(per_office: pd.DataFrame) -> None:
         # Tooltips and axis in the session's language (1.234,5 in German).
         "config": {"locale": {"number": locale.d3_number_locale(language())}},
     }
-    st.vega_lite_chart(bars, spec, alt=t("scenarios.chart.alt"))
+    # Its text alternative: the summary sentence (the table of the same numbers follows).
+    text = charts.summary(
+        bars, [office, "series"], "value", what=t("scenarios.chart.alt"), unit="t"
+    )
+    st.vega_lite_chart(bars, spec, alt=text)
+    st.caption(plain(text))
 
 
 @st.fragment

@@ -393,7 +393,7 @@ def effect_text(row: pd.Series) -> str:
 
 # -- diagnose ----------------------------------------------------------------------------------
 if step == "diagnose":
-    st.subheader(t("workshop.diagnose.title", year=current))
+    st.header(t("workshop.diagnose.title", year=current))
     # One row per hotspot, so the reading is read in full rather than cut off in a table cell.
     for rank, row in enumerate(hotspots.head(HOTSPOTS_SHOWN).itertuples(index=False), start=1):
         with st.container(border=True, key=f"workshop_hotspot_{rank}"):
@@ -533,7 +533,7 @@ elif step == "plan":
                 )
 
     if not plan.empty:
-        st.subheader(t("workshop.plan.list"))
+        st.header(t("workshop.plan.list"))
         st.dataframe(
             pd.DataFrame(
                 {
@@ -565,7 +565,7 @@ elif step == "act":
     for status, column in zip(workshop.STATUSES, st.columns(3, gap="medium"), strict=True):
         cards = plan[plan["status"] == status]
         with column:
-            st.subheader(f"{STATUS_ICONS[status]} {t(f'workshop.status.{status}')} · {len(cards)}")
+            st.header(f"{STATUS_ICONS[status]} {t(f'workshop.status.{status}')} · {len(cards)}")
             st.caption(t("workshop.effect.sum", effect=tonnes(progress.actions_kg[status])))
             for _, card in cards.iterrows():
                 action_id = int(card["action_id"])
@@ -581,7 +581,8 @@ elif step == "act":
                             t("workshop.col.status"),
                             workshop.STATUSES,
                             default=status,
-                            format_func=lambda s: STATUS_ICONS[s],
+                            # Icon and word: the status is never told by an icon alone.
+                            format_func=lambda s: f"{STATUS_ICONS[s]} {t(f'workshop.status.{s}')}",
                             key=f"workshop_move_{action_id}",
                             required=True,
                             label_visibility="collapsed",
@@ -676,9 +677,18 @@ else:
                 tooltip=[alt.Tooltip("year:O"), alt.Tooltip("target_t:Q", format=",.1f")],
             )
         )
-        st.altair_chart(
+        charts.show(
             (measured + target_line).properties(height=340),
-            alt=t("workshop.anchor.chart", base=base),
+            path,
+            text=charts.summary(
+                path, "year", "measured_t", what=t("workshop.anchor.chart", base=base), unit="t"
+            ),
+            columns={
+                "year": t("chart.year"),
+                "measured_t": t("chart.measured"),
+                "target_t": t("chart.target"),
+            },
+            decimals={"measured_t": 1, "target_t": 1},
         )
         st.caption(t("workshop.anchor.legend"))
 
@@ -716,7 +726,7 @@ else:
                 ),
             ]
         )
-        st.altair_chart(
+        charts.show(
             charts.stacked_bar(
                 bars,
                 "bar",
@@ -728,7 +738,12 @@ else:
                     *(t(f"workshop.status.{s}") for s in workshop.OPEN_STATUSES),
                 ],
             ),
-            alt=t("workshop.anchor.bar.alt"),
+            bars,
+            text=charts.summary(
+                bars, ["bar", "part"], "t_co2e", what=t("workshop.anchor.bar.alt"), unit="t"
+            ),
+            columns={"bar": t("chart.bar"), "part": t("chart.part"), "t_co2e": t("unit.t")},
+            decimals={"t_co2e": 1},
         )
 
 # -- votes with the team (the decisions so far in the Anchor step) ---------------------------------
