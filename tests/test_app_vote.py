@@ -112,6 +112,11 @@ def test_facilitator_opens_two_phones_vote_tally_follows_closed_vote_refuses(app
     assert first.button(key="vote_choose_2").disabled
     at.run()
     assert "**Trains** — 0 · 0%" in tally_lines(at)
+    # WHEN the presenter deletes the closed vote  THEN the deck has no vote slide any more
+    at.button(key="vote_presenter_delete").click().run()
+    assert not at.exception
+    assert en("vote.none_yet") in [c.value for c in at.caption]
+    assert tally_lines(at) == []
 
 
 def test_small_votes_show_fewer_than_five_when_the_facilitator_chose_it(app_db: Path):

@@ -131,6 +131,17 @@ def test_reset_removes_every_ballot_and_opens_again(con):
     assert voting.tally(con, again).voters == 0
 
 
+def test_delete_removes_the_vote_its_options_and_ballots(con):
+    kept, gone = open_vote(con), open_vote(con)
+    voting.cast(con, kept.vote_id, "a", {0: 1})
+    voting.cast(con, gone.vote_id, "a", {1: 1})
+    voting.delete(con, gone.vote_id)
+    assert voting.get(con, gone.vote_id) is None
+    for table in ("vote_options", "vote_ballots"):
+        left = con.execute(f"SELECT DISTINCT vote_id FROM {table}").fetchall()
+        assert left == [(kept.vote_id,)]
+
+
 @pytest.mark.parametrize(
     ("question", "n_options", "settings", "code"),
     [

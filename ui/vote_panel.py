@@ -360,6 +360,16 @@ def controls(
                 args=(con, current.vote_id),
                 disabled=not may_edit,
             )
+            if not current.is_open:
+                st.button(
+                    t("vote.delete"),
+                    key=f"vote_{prefix}_delete",
+                    icon=":material/delete:",
+                    on_click=voting.delete,
+                    args=(con, current.vote_id),
+                    disabled=not may_edit,
+                    help=t("vote.delete.help"),
+                )
     st.markdown(f"**{t('vote.new')}**")
     new_vote_form(context, prefix, scenario_names, actions, may_edit=may_edit)
     return current
