@@ -314,3 +314,26 @@ def test_without_configuration_but_reachable_from_the_network_the_app_is_read_on
     assert text("data.access.locked") in captions(at)
     assert text("access.locked") in captions(at)
     assert not at.file_uploader
+
+
+@pytest.mark.parametrize("lang", ["de", "nl"])
+def test_sign_in_texts_follow_the_language(app_db: Path, lang: str) -> None:
+    def said(key: str) -> str:
+        return catalogue()[key][lang]
+
+    # The passphrase sign-in in the sidebar
+    at = app_with(LOCAL)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception
+    assert said("access.local.viewer") in captions(at)
+    assert at.button(key="access_local_login").label == said("access.sign_in")
+    assert at.text_input(key=access.PASSPHRASE_KEY).label == said("access.passphrase")
+    # The identity provider's sign-in page
+    at = app_with(OIDC, {"is_logged_in": False})
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == said("access.title")
+    assert said("access.sign_in.intro") in [i.value for i in at.info]
+    assert at.button(key="access_login").label == said("access.sign_in")

@@ -86,7 +86,7 @@ def gate() -> None:
     access = current()
     if access.mode is not Mode.OIDC or access.role is not None:
         return
-    st.title("Wegbilanz")
+    st.title(t("access.title"))
     if access.who is None:
         st.info(t("access.sign_in.intro"), icon=":material/lock:")
         st.button(
