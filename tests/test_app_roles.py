@@ -337,3 +337,10 @@ def test_sign_in_texts_follow_the_language(app_db: Path, lang: str) -> None:
     assert at.title[0].value == said("access.title")
     assert said("access.sign_in.intro") in [i.value for i in at.info]
     assert at.button(key="access_login").label == said("access.sign_in")
+
+
+def test_an_unreadable_passphrase_setting_is_said_and_opens_nothing(app_db: Path) -> None:
+    at = app_with({"local": {"steward": "not a hash"}}).run()
+    sign_in(at, "anything")
+    assert text("access.passphrase.broken") in [e.value for e in at.sidebar.error]
+    assert access.LOCAL_ROLE_KEY not in at.session_state

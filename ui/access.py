@@ -103,7 +103,11 @@ def gate() -> None:
 def _try_passphrase() -> None:
     passphrase = st.session_state.get(PASSPHRASE_KEY) or ""
     st.session_state[PASSPHRASE_KEY] = ""  # never kept in the session
-    opened = roles.Passphrases.from_settings(settings().get("local")).role_for(passphrase)
+    try:
+        opened = roles.Passphrases.from_settings(settings().get("local")).role_for(passphrase)
+    except roles.PassphraseError:
+        st.session_state[MESSAGE_KEY] = t("access.passphrase.broken")
+        return
     if opened is None:
         st.session_state[MESSAGE_KEY] = t("access.passphrase.wrong")
         return
