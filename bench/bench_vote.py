@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from calc import store, voting
+from calc.roles import Role
 
 OPTIONS = 4
 
@@ -29,7 +30,11 @@ OPTIONS = 4
 def run(voters: int, work: Path) -> dict[str, float]:
     con = store.connect(work / "state.duckdb")
     code = voting.create(
-        con, voting.PRESENTER, "Bench", [voting.Option(f"Option {i}") for i in range(OPTIONS)]
+        con,
+        voting.PRESENTER,
+        "Bench",
+        [voting.Option(f"Option {i}") for i in range(OPTIONS)],
+        role=Role.EDITOR,
     )
     vote = voting.get(con, code)
     assert vote is not None

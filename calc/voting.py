@@ -6,12 +6,14 @@ effect (kg CO2e saved per year, positive = less CO2) taken when the vote is open
 voting page computes nothing. Single choice gives each voter one choice; dot voting gives each
 voter `dots` dots to spread over the options (several on one option allowed).
 
-A voter is anonymous: the page holds a random token for the browser session, and a ballot is
-stored under a hash of that token and the vote's code (`voter_key`), so ballots of different
-votes cannot be linked to each other. A voter's new ballot replaces the old one (a change of
-mind), in one short transaction. Writes (ballots, open, close, reset) take one process-wide
-lock: a ballot either lands before a close (and counts) or is refused, and concurrent ballots
-never conflict inside DuckDB. The tally is one aggregate query.
+Facilitators' writes (open, close, reset, show results, delete) take the caller's role and need
+an editor (calc.roles); a ballot needs none. A voter is anonymous: the page holds a random
+token for the browser session, and a ballot is stored under a hash of that token and the vote's
+code (`voter_key`), so ballots of different votes cannot be linked to each other. A voter's
+new ballot replaces the old one (a change of mind), in one short transaction. Writes (ballots,
+open, close, reset) take one process-wide lock: a ballot either lands before a close (and
+counts) or is refused, and concurrent ballots never conflict inside DuckDB. The tally is one
+aggregate query.
 
 Privacy (the facilitator's choice per vote): an option that fewer than `min_people_per_cell`
 voters chose (data/privacy.csv, through calc.privacy) is shown as "fewer than n", together
@@ -37,6 +39,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
+
+from calc.roles import Role, require
 
 KINDS: tuple[str, ...] = ("single", "dots")
 OPTION_KINDS: tuple[str, ...] = ("scenario", "action", "text")
@@ -182,8 +186,11 @@ def create(
     winners: int = 1,
     privacy: bool = True,
     show_results: bool = True,
+    role: Role | None,
 ) -> str:
-    """Open a new vote; returns its code (the link's `?vote=`). VoteError if it cannot be."""
+    """Open a new vote; returns its code (the link's `?vote=`). VoteError if it cannot be;
+    RoleError below an editor."""
+    require(role, Role.EDITOR)
     cleaned = " ".join(str(question).split())
     if not cleaned:
         raise VoteError("question_missing", "a vote needs a question")
@@ -320,8 +327,11 @@ def _write(con: duckdb.DuckDBPyConnection, statements: Iterable[tuple[str, list[
         time.sleep(0.01 * (attempt + 1))
 
 
-def set_open(con: duckdb.DuckDBPyConnection, vote_id: str, is_open: bool) -> None:
+def set_open(
+    con: duckdb.DuckDBPyConnection, vote_id: str, is_open: bool, *, role: Role | None
+) -> None:
     """Open or close the vote. A closed vote keeps its ballots and refuses new ones."""
+    require(role, Role.EDITOR)
     if is_open:
         _write(con, [("UPDATE votes SET status='open', closed_at=NULL WHERE vote_id=?", [vote_id])])
     else:
@@ -331,12 +341,16 @@ def set_open(con: duckdb.DuckDBPyConnection, vote_id: str, is_open: bool) -> Non
         )
 
 
-def set_show_results(con: duckdb.DuckDBPyConnection, vote_id: str, shown: bool) -> None:
+def set_show_results(
+    con: duckdb.DuckDBPyConnection, vote_id: str, shown: bool, *, role: Role | None
+) -> None:
+    require(role, Role.EDITOR)
     _write(con, [("UPDATE votes SET show_results = ? WHERE vote_id = ?", [shown, vote_id])])
 
 
-def reset(con: duckdb.DuckDBPyConnection, vote_id: str) -> None:
+def reset(con: duckdb.DuckDBPyConnection, vote_id: str, *, role: Role | None) -> None:
     """Remove every ballot and open the vote again (a fresh start with the same question)."""
+    require(role, Role.EDITOR)
     _write(
         con,
         [
@@ -346,7 +360,8 @@ def reset(con: duckdb.DuckDBPyConnection, vote_id: str) -> None:
     )
 
 
-def delete(con: duckdb.DuckDBPyConnection, vote_id: str) -> None:
+def delete(con: duckdb.DuckDBPyConnection, vote_id: str, *, role: Role | None) -> None:
+    require(role, Role.EDITOR)
     _write(
         con,
         [
@@ -404,7 +419,9 @@ def _rules(con: duckdb.DuckDBPyConnection, vote_id: str) -> Vote | None:
 def cast(
     con: duckdb.DuckDBPyConnection, vote_id: str, token: str, choices: Mapping[int, int]
 ) -> dict[int, int]:
-    """Store the voter's ballot (position -> dots), replacing their earlier one; an empty
+    """No role: a voter is anonymous (the seam for a 'voter' role is ui/vote_link.py).
+
+    Store the voter's ballot (position -> dots), replacing their earlier one; an empty
     ballot withdraws it. VoteError `closed` if the vote is closed, `unknown` if there is none.
     Returns the ballot as stored. One short transaction (a delete and one insert)."""
     vote_id = normalise_code(vote_id)

@@ -11,6 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from calc import locale, store, voting
+from calc.roles import Role
+from ui import access
 from ui.plain import plain
 
 APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
@@ -215,6 +217,7 @@ def test_the_phone_says_each_effect_in_the_links_language(app_db: Path):
             voting.Option("Heizung", "action", "7", -1_500.0, -1_500.0, -1_500.0, "manual"),
             voting.Option("Fragen"),
         ],
+        role=Role.EDITOR,
     )
     con.close()
     # WHEN a German phone opens the link
@@ -228,3 +231,62 @@ def test_the_phone_says_each_effect_in_the_links_language(app_db: Path):
     assert "Spart etwa 12,3 t CO2e pro Jahr (8,1 t bis 15,0 t)." in shown, shown
     assert "Verursacht etwa 1,5 t CO2e mehr pro Jahr." in shown
     assert locale.text("vote.effect.none", "de") in shown
+
+
+def stored_vote(app_db: Path) -> str:
+    """A vote opened by an editor before the app starts, as the presenter would have."""
+    con = store.connect(app_db)
+    try:
+        options = [voting.Option("Bikes"), voting.Option("Video")]
+        return voting.create(con, voting.PRESENTER, "Q?", options, role=Role.EDITOR)
+    finally:
+        con.close()
+
+
+def test_a_voter_needs_no_sign_in_where_everyone_else_does(app_db: Path):
+    # GIVEN sign-in through an identity provider, and nobody signed in on the phone
+    code = stored_vote(app_db)
+    voter = AppTest.from_file(str(APP_FILE), default_timeout=60)
+    voter.query_params["vote"] = code
+    voter.query_params["lang"] = "en"
+    voter.secrets = {
+        "auth": {
+            "redirect_uri": "http://localhost:8501/oauth2callback",
+            "cookie_secret": "a-test-secret-that-is-long-enough-to-sign-cookies",
+            "client_id": "wegbilanz",
+            "client_secret": "secret",
+            "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+        }
+    }
+    voter.user = {"is_logged_in": False}
+    voter.run()
+    # THEN the phone votes, and sees no sign-in and nothing of the app
+    assert not voter.exception
+    assert not [b for b in voter.button if b.key == "access_login"]
+    voter.button(key="vote_choose_1").click().run()
+    assert voter.button(key="vote_choose_1").label == en("vote.phone.chosen")
+    assert not voter.metric and len(voter.sidebar) == 0
+
+
+def test_a_viewer_cannot_run_a_vote(app_db: Path, monkeypatch: pytest.MonkeyPatch):
+    # GIVEN local sign-in and a session that gave no passphrase (a viewer)
+    code = stored_vote(app_db)
+    at = AppTest.from_file(str(APP_FILE), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.secrets = {"local": {"editor": "$scrypt$unused"}}
+    at.run()
+    at.switch_page(PRESENTER).run()
+    # THEN the vote's controls are off and say who may use them
+    assert at.button(key="vote_presenter_toggle").disabled
+    # WHEN the controls are forced on  THEN calc refuses, says so, and the vote stays open
+    monkeypatch.setattr(access, "allows", lambda needed: True)
+    at.run()
+    at.button(key="vote_presenter_toggle").click().run()
+    assert not at.exception
+    assert any("role" in e.value.lower() for e in at.error), [e.value for e in at.error]
+    con = store.connect(app_db)
+    try:
+        vote = voting.get(con, code)
+        assert vote is not None and vote.is_open
+    finally:
+        con.close()

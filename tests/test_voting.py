@@ -13,8 +13,10 @@ import duckdb
 import pytest
 
 from calc import privacy, store, voting
+from calc.roles import Role, RoleError
 from calc.voting import Option, VoteError
 
+EDITOR = Role.EDITOR  # who runs a vote
 MIN = 5  # data/privacy.csv min_people_per_cell, written out so the arithmetic reads on its own
 
 
@@ -27,7 +29,7 @@ def con() -> duckdb.DuckDBPyConnection:
 
 def open_vote(con, n_options: int = 3, **settings) -> voting.Vote:
     options = [Option(f"Option {chr(65 + i)}") for i in range(n_options)]
-    code = voting.create(con, voting.PRESENTER, "What first?", options, **settings)
+    code = voting.create(con, voting.PRESENTER, "What first?", options, **settings, role=EDITOR)
     vote = voting.get(con, code)
     assert vote is not None
     return vote
@@ -112,7 +114,7 @@ def test_the_same_token_in_two_votes_is_stored_unlinkably(con):
 def test_a_closed_vote_refuses_ballots_and_keeps_its_tally(con):
     vote = open_vote(con)
     voting.cast(con, vote.vote_id, "a", {0: 1})
-    voting.set_open(con, vote.vote_id, False)
+    voting.set_open(con, vote.vote_id, False, role=EDITOR)
     with pytest.raises(VoteError) as refused:
         voting.cast(con, vote.vote_id, "b", {1: 1})
     assert refused.value.code == "closed"
@@ -124,18 +126,35 @@ def test_a_closed_vote_refuses_ballots_and_keeps_its_tally(con):
 def test_reset_removes_every_ballot_and_opens_again(con):
     vote = open_vote(con)
     cast_many(con, vote, [{0: 1}, {1: 1}])
-    voting.set_open(con, vote.vote_id, False)
-    voting.reset(con, vote.vote_id)
+    voting.set_open(con, vote.vote_id, False, role=EDITOR)
+    voting.reset(con, vote.vote_id, role=EDITOR)
     again = voting.get(con, vote.vote_id)
     assert again is not None and again.is_open
     assert voting.tally(con, again).voters == 0
+
+
+def test_a_viewer_runs_no_vote_and_nothing_changes(con):
+    vote = open_vote(con)
+    voting.cast(con, vote.vote_id, "a", {0: 1})
+    writes = [
+        lambda: voting.create(con, "presenter", "Q", [Option("a"), Option("b")], role=Role.VIEWER),
+        lambda: voting.set_open(con, vote.vote_id, False, role=Role.VIEWER),
+        lambda: voting.set_show_results(con, vote.vote_id, False, role=None),
+        lambda: voting.reset(con, vote.vote_id, role=Role.VIEWER),
+        lambda: voting.delete(con, vote.vote_id, role=Role.VIEWER),
+    ]
+    for write in writes:
+        with pytest.raises(RoleError):
+            write()
+    assert voting.in_context(con, voting.PRESENTER) == [vote]
+    assert voting.tally(con, vote).voters == 1
 
 
 def test_delete_removes_the_vote_its_options_and_ballots(con):
     kept, gone = open_vote(con), open_vote(con)
     voting.cast(con, kept.vote_id, "a", {0: 1})
     voting.cast(con, gone.vote_id, "a", {1: 1})
-    voting.delete(con, gone.vote_id)
+    voting.delete(con, gone.vote_id, role=EDITOR)
     assert voting.get(con, gone.vote_id) is None
     for table in ("vote_options", "vote_ballots"):
         left = con.execute(f"SELECT DISTINCT vote_id FROM {table}").fetchall()
@@ -156,7 +175,7 @@ def test_delete_removes_the_vote_its_options_and_ballots(con):
 def test_a_vote_outside_the_rules_is_not_opened(con, question, n_options, settings, code):
     options = [Option(f"O{i}") for i in range(n_options)]
     with pytest.raises(VoteError) as refused:
-        voting.create(con, voting.PRESENTER, question, options, **settings)
+        voting.create(con, voting.PRESENTER, question, options, **settings, role=EDITOR)
     assert refused.value.code == code
     assert voting.in_context(con, voting.PRESENTER) == []
 
@@ -265,7 +284,7 @@ def test_closed_votes_export_their_counts_as_shown(con):
     vote = open_vote(con, privacy=True)
     cast_many(con, vote, [{0: 1}] * 6 + [{1: 1}] * 2 + [{2: 1}] * 3)
     still_open = open_vote(con)
-    voting.set_open(con, vote.vote_id, False)
+    voting.set_open(con, vote.vote_id, False, role=EDITOR)
     rows = voting.results(con, voting.PRESENTER, MIN)
     assert {r["vote_id"] for r in rows} == {vote.vote_id}  # the open vote is not a result
     table = list(csv.DictReader(io.StringIO(voting.results_csv(rows).decode("utf-8-sig"))))

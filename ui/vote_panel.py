@@ -10,7 +10,7 @@ that reruns itself every REFRESH_S seconds, alone: the rest of the page does not
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -19,8 +19,9 @@ import pandas as pd
 import streamlit as st
 
 from calc import presenter, privacy, saved, scenario, voting
+from calc.roles import Role, RoleError
 from calc.units import KG_PER_T
-from ui import compute, db
+from ui import access, compute, db
 from ui.i18n import date, language, number, percent, t, tonnes
 from ui.plain import plain
 
@@ -214,7 +215,7 @@ def workshop_votes(
     scenario_names: Sequence[str],
     actions: pd.DataFrame,
     *,
-    may_edit: bool = True,
+    may_edit: bool | None = None,
 ) -> None:
     """The workshop's vote section: the controls, where to join and the live tally; in the
     Anchor step also what the team decided by vote, with the CSV of its closed votes."""
@@ -304,11 +305,23 @@ def _open_new(context: str, prefix: str, actions: pd.DataFrame | None) -> None:
             dots=int(state.get(keys["dots"]) or 3),
             winners=int(state.get(keys["winners"]) or 1),
             privacy=bool(state.get(keys["privacy"], True)),
+            role=access.role(),
         )
     except voting.VoteError as error:
         state[keys["message"]] = ("error", t(f"vote.error.{error.code}"))
         return
+    except RoleError as error:
+        state[keys["message"]] = ("error", access.refused(error))
+        return
     state[keys["message"]] = ("success", t("vote.opened", code=code))
+
+
+def _write(prefix: str, write: Callable[..., None], *args: object) -> None:
+    """A facilitator's write with this session's role; a refusal is said, never raised."""
+    try:
+        write(cursor(), *args, role=access.role())
+    except RoleError as error:
+        st.session_state[_keys(prefix)["message"]] = ("error", access.refused(error))
 
 
 def controls(
@@ -317,14 +330,18 @@ def controls(
     scenario_names: Sequence[str],
     actions: pd.DataFrame | None = None,
     *,
-    may_edit: bool = True,
+    may_edit: bool | None = None,
 ) -> voting.Vote | None:
     """Open, close, reset, show or hide the context's current vote, and open a new one.
     `actions`: the workshop's actions with their effects (calc.workshop.effects), offered as
-    options. `may_edit`: the session's role may run votes (roles: editor). Returns the
-    current vote."""
+    options. The controls are off below an editor (`may_edit`, by default the session's role);
+    calc.voting refuses such writes anyway. Returns the current vote."""
     keys = _keys(prefix)
     con = cursor()
+    if may_edit is None:
+        may_edit = access.allows(Role.EDITOR)
+    if not may_edit:
+        st.caption(access.needs(Role.EDITOR))
     current = voting.latest(con, context)
     if message := st.session_state.pop(keys["message"], None):
         kind, text = message
@@ -338,8 +355,8 @@ def controls(
                 key=f"vote_{prefix}_toggle",
                 icon=":material/lock:" if current.is_open else ":material/lock_open:",
                 type="primary" if current.is_open else "secondary",
-                on_click=voting.set_open,
-                args=(con, current.vote_id, not current.is_open),
+                on_click=_write,
+                args=(prefix, voting.set_open, current.vote_id, not current.is_open),
                 disabled=not may_edit,
             )
             st.button(
@@ -348,16 +365,16 @@ def controls(
                 icon=":material/visibility_off:"
                 if current.show_results
                 else ":material/visibility:",
-                on_click=voting.set_show_results,
-                args=(con, current.vote_id, not current.show_results),
+                on_click=_write,
+                args=(prefix, voting.set_show_results, current.vote_id, not current.show_results),
                 disabled=not may_edit,
             )
             st.button(
                 t("vote.reset"),
                 key=f"vote_{prefix}_reset",
                 icon=":material/restart_alt:",
-                on_click=voting.reset,
-                args=(con, current.vote_id),
+                on_click=_write,
+                args=(prefix, voting.reset, current.vote_id),
                 disabled=not may_edit,
             )
             if not current.is_open:
@@ -365,8 +382,8 @@ def controls(
                     t("vote.delete"),
                     key=f"vote_{prefix}_delete",
                     icon=":material/delete:",
-                    on_click=voting.delete,
-                    args=(con, current.vote_id),
+                    on_click=_write,
+                    args=(prefix, voting.delete, current.vote_id),
                     disabled=not may_edit,
                     help=t("vote.delete.help"),
                 )
