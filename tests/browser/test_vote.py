@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from calc import locale, store, voting
+from calc.roles import Role
 from tests.browser import streamlit_dom as dom
 from tests.browser.conftest import BROWSER_TIMEOUT_MS, Server
 
@@ -17,6 +19,8 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 TALLY = ".st-key-vote_tally_slide_large"  # the tally on the vote slide (ui/vote_panel.py)
+# Every wait is for a condition, bounded only to catch a page that hangs.
+WAIT_MS = BROWSER_TIMEOUT_MS
 MIN_TOUCH_PX = 44  # WCAG 2.5.5: a touch target of at least 44 × 44 CSS px
 
 
@@ -32,7 +36,7 @@ def open_vote_from_the_sidebar(page: Page, question: str, options: list[str]) ->
     form.get_by_text(dom.english("vote.privacy", n="5")).click()
     form.get_by_role("button", name=dom.english("vote.open_new")).click()
     opened = sidebar.locator(dom.ALERT).filter(has_text=re.compile(r"Code: [A-Z2-9]{6}"))
-    expect(opened).to_be_visible()
+    expect(opened).to_be_visible(timeout=WAIT_MS)
     return opened.inner_text().strip().rsplit(" ", 1)[-1]
 
 
@@ -45,9 +49,9 @@ def test_a_phone_votes_and_the_slide_tally_shows_it(
     code = open_vote_from_the_sidebar(page, "What should we do first?", ["Bikes", "Video"])
     page.locator(dom.SIDEBAR).get_by_role("button", name=dom.english("vote.show_slide")).click()
     tally = page.locator(TALLY)
-    expect(tally).to_contain_text(dom.english("vote.voters", n="0"))
+    expect(tally).to_contain_text(dom.english("vote.voters", n="0"), timeout=WAIT_MS)
     qr = page.locator(".st-key-vote_qr_slide img")
-    expect(qr).to_be_visible()
+    expect(qr).to_be_visible(timeout=WAIT_MS)
 
     # WHEN a phone opens the link and taps the first option
     phone = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)
@@ -58,29 +62,61 @@ def test_a_phone_votes_and_the_slide_tally_shows_it(
         assert link.endswith(f"/?vote={code}")
         mobile.goto(fresh_server.url("", vote=code, lang="en"))
         choose = mobile.locator(".st-key-vote_choose_0 button")
-        expect(choose).to_have_text(dom.english("vote.phone.choose"))
+        expect(choose).to_have_text(dom.english("vote.phone.choose"), timeout=WAIT_MS)
         # The phone sees the vote and nothing else: no sidebar, no menu.
-        expect(mobile.locator(dom.SIDEBAR)).to_have_count(0)
-        expect(mobile.locator(dom.NAV)).to_have_count(0)
+        expect(mobile.locator(dom.SIDEBAR)).to_have_count(0, timeout=WAIT_MS)
+        expect(mobile.locator(dom.NAV)).to_have_count(0, timeout=WAIT_MS)
         box = choose.bounding_box()
         assert box is not None and box["height"] >= MIN_TOUCH_PX and box["width"] >= 300
         assert mobile.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         choose.tap()
-        expect(choose).to_contain_text(dom.english("vote.phone.chosen"))
+        expect(choose).to_contain_text(dom.english("vote.phone.chosen"), timeout=WAIT_MS)
 
         # THEN the slide's tally shows one voter, all for Bikes, without a click on the slide
-        expect(tally).to_contain_text(dom.english("vote.voters", n="1"))
-        expect(tally).to_contain_text("Bikes — 1 · 100%")
+        expect(tally).to_contain_text(dom.english("vote.voters", n="1"), timeout=WAIT_MS)
+        expect(tally).to_contain_text("Bikes — 1 · 100%", timeout=WAIT_MS)
         dom.screenshot(mobile, screenshot_dir / "vote-phone.png", full=False)
 
         # WHEN the phone reloads (the token stays) and changes its mind
         mobile.reload()
-        expect(choose).to_contain_text(dom.english("vote.phone.chosen"))
+        expect(choose).to_contain_text(dom.english("vote.phone.chosen"), timeout=WAIT_MS)
         mobile.locator(".st-key-vote_choose_1 button").tap()
         # THEN still one voter, now for Video
-        expect(tally).to_contain_text("Video — 1 · 100%")
-        expect(tally).to_contain_text(dom.english("vote.voters", n="1"))
+        expect(tally).to_contain_text("Video — 1 · 100%", timeout=WAIT_MS)
+        expect(tally).to_contain_text(dom.english("vote.voters", n="1"), timeout=WAIT_MS)
         dom.screenshot(page, screenshot_dir / "vote-slide.png", full=False)
     finally:
         phone.close()
     assert dom.exceptions(page) == []
+
+
+def test_a_phone_link_is_the_first_page_a_fresh_server_serves(
+    browser: Browser, fresh_server: Server, tmp_path: Path, screenshot_dir: Path
+) -> None:
+    # GIVEN a vote in the store of a server nobody has visited yet (it opens the store on its
+    # first visit: until then the test may write to it)
+    con = store.connect(tmp_path / "app.duckdb")  # the copy fresh_server serves (serve())
+    options = [voting.Option("Fahrrad"), voting.Option("Video")]
+    code = voting.create(con, voting.PRESENTER, "Was zuerst?", options, role=Role.EDITOR)
+    con.close()
+    # WHEN a German phone opens the vote's link first of all
+    phone = browser.new_context(viewport=PHONE, locale="de-AT", is_mobile=True, has_touch=True)
+    phone.set_default_timeout(BROWSER_TIMEOUT_MS)
+    try:
+        mobile = phone.new_page()
+        mobile.goto(fresh_server.url("", vote=code, lang="de"))
+        choose = mobile.locator(".st-key-vote_choose_1 button")
+        # THEN it shows the vote in German, alone, and takes the vote
+        expect(choose).to_have_text(locale.text("vote.phone.choose", "de"), timeout=WAIT_MS)
+        expect(mobile.locator(dom.SIDEBAR)).to_have_count(0, timeout=WAIT_MS)
+        choose.tap()
+        expect(choose).to_contain_text(locale.text("vote.phone.chosen", "de"), timeout=WAIT_MS)
+        # one voter: below 5 (data/privacy.csv, on by default) no count is shown
+        fewer = locale.text("vote.fewer_than", "de", n="5")
+        expect(mobile.locator(".st-key-vote_tally_phone")).to_contain_text(
+            locale.text("vote.voters", "de", n=fewer), timeout=WAIT_MS
+        )
+        dom.screenshot(mobile, screenshot_dir / "vote-phone-de.png", full=False)
+        assert dom.exceptions(mobile) == []
+    finally:
+        phone.close()
