@@ -36,6 +36,9 @@ SLIDE_AREA_KEY = "wb_slide"
 NAV_KEY = "wb_nav"
 DEMO_KEY = "wb_demo"
 QR_KEY = "wb_qr"
+BOX_PX = 396  # the chart box's height on a 1280×720 screen (55 vh): type sizes are set for it
+AXIS_LABEL_PX, LEGEND_LABEL_PX = 180, 220  # label widths on a 1280×720 screen
+SCALED_SIZES = {"fontSize", "labelFontSize", "titleFontSize", "labelLimit", "titleLimit"}
 _chart_numbers = itertools.count(1)  # keys of the chart boxes, unique within a run
 
 
@@ -55,7 +58,34 @@ def slide_chart(chart: charts.AltairChart, alt: str) -> None:
     # A fixed height makes the box one the chart can stretch into; the style sheet replaces
     # the 400 px by a share of the viewport.
     with st.container(key=f"wb_chart_{next(_chart_numbers)}", height=400, border=False):
-        st.altair_chart(chart, alt=alt, height="stretch")
+        st.vega_lite_chart(scaled_type(chart), alt=alt, height="stretch")
+
+
+def scaled_type(chart: charts.AltairChart) -> dict:
+    """The chart's spec with every type size and label width as a share of its box's height
+    (Vega's containerSize()), so that a 4K projector shows them as large as a 720p one does;
+    never below the sizes set for a 1280×720 screen."""
+
+    def scaled(node: object) -> object:
+        if isinstance(node, dict):
+            return {
+                key: (
+                    {"expr": f"max({value}, containerSize()[1] * {value / BOX_PX:.5f})"}
+                    if key in SCALED_SIZES and isinstance(value, int | float) and value > 0
+                    else scaled(value)
+                )
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [scaled(item) for item in node]
+        return node
+
+    spec = chart.to_dict()
+    # Label widths too, which Streamlit's theme otherwise sets in px for a laptop screen.
+    config = spec.setdefault("config", {})
+    for part, limit in (("axis", AXIS_LABEL_PX), ("legend", LEGEND_LABEL_PX)):
+        config.setdefault(part, {}).setdefault("labelLimit", limit)
+    return {key: (value if key == "datasets" else scaled(value)) for key, value in spec.items()}
 
 
 def title(text: str) -> None:
