@@ -66,6 +66,7 @@ def digital_share_section(
             "year": t("chart.year"),
             "share": t("offices.digital.axis"),
         },
+        percents={"share": 0},
         key="offices_digital_chart",
     )
     st.caption(t("offices.digital.caption"))

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 from google.protobuf.json_format import MessageToDict
@@ -242,3 +243,23 @@ def test_no_english_on_a_german_or_dutch_page(app_db: Path, data_texts: set[str]
         allowed = data_texts | same_in_catalogue(lang)
         leaks[lang] = english_leaks(english, renderings(slug, lang), allowed)
     assert leaks == {"de": [], "nl": []}
+
+
+def raw_decimals(at: AppTest) -> list[str]:
+    """Tables whose decimal numbers reach the browser as numbers: Streamlit writes them by the
+    browser's locale (or with a decimal point), not by the chosen language."""
+    found = []
+    for frame in at.dataframe:
+        if frame.proto.editing_mode != frame.proto.EditingMode.READ_ONLY:
+            continue  # an editor keeps numbers as numbers, so that they can be typed
+        shown = frame.value
+        for name in shown.columns:
+            if pd.api.types.is_float_dtype(shown[name]) and shown[name].notna().any():
+                found.append(str(name))
+    return found
+
+
+@pytest.mark.parametrize("slug", PAGES)
+def test_tables_write_decimals_in_the_chosen_language(app_db: Path, slug: str):
+    at = open_page(slug, "de")
+    assert raw_decimals(at) == []

@@ -210,6 +210,7 @@ def show(
     text: str,
     columns: Mapping[str, str] | None = None,
     decimals: Mapping[str, int] | None = None,
+    percents: Mapping[str, int] | None = None,
     key: str | None = None,
     table: bool = True,
     **options: Any,
@@ -217,18 +218,20 @@ def show(
     """Draw the chart with its text alternative: `text` (from `summary` of the same frame) as
     the chart's accessible name and as a caption under it, and the frame as a table one click
     away. `columns` maps the frame's columns to the table's headers (all columns if None),
-    `decimals` the number columns (by frame column) to their decimals. `table=False` where the
+    `decimals` the number columns (by frame column) to their decimals, `percents` the share
+    columns to theirs (shown as percents). `table=False` where the
     page shows the same frame as a table right beside the chart."""
     st.altair_chart(chart, alt=text, key=key, **options)
     st.caption(plain(text))
     if not table:
         return
     with st.expander(t("chart.table"), icon=":material/table:"):
-        shown = tables.localized(frame, decimals or {}) if decimals else frame
+        shown = tables.localized(frame, decimals or {}, percents)
         names = dict(columns) if columns else {column: column for column in frame.columns}
         shown = shown[list(names)].rename(columns=names)
+        numbers = [*(decimals or {}), *(percents or {})]
         st.dataframe(
             shown,
             hide_index=True,
-            column_config=tables.number_columns({names[c]: 0 for c in decimals or {}}),
+            column_config=tables.number_columns({names[c]: 0 for c in numbers if c in names}),
         )

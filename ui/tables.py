@@ -18,15 +18,23 @@ from calc import locale
 from ui.i18n import language
 
 
-def localized(frame: pd.DataFrame, decimals: Mapping[str, int]) -> pd.DataFrame:
+def localized(
+    frame: pd.DataFrame,
+    decimals: Mapping[str, int],
+    percents: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
     """A copy of frame with the columns of `decimals` as text in the session's language, each
-    with its number of decimals."""
+    with its number of decimals, and the shares (0.25) of `percents` as percents ("25 %")."""
     lang = language()
     return frame.assign(
         **{
             column: frame[column].map(lambda value, d=places: locale.number(value, lang, d))
             for column, places in decimals.items()
-        }
+        },
+        **{
+            column: frame[column].map(lambda value, d=places: locale.percent(value, lang, d))
+            for column, places in (percents or {}).items()
+        },
     )
 
 
