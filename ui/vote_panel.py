@@ -2,7 +2,7 @@
 which the voting page (pages/vote.py) draws too.
 
 A page calls `controls(context, …)` where the facilitator works (the presenter's sidebar, the
-workshop's vote section), `join_card(vote)` and `live(vote_id)` where the audience looks (the
+workshop's vote section), `join_card(vote)` and `live(vote)` where the audience looks (the
 vote slide), and `history(context)` for the votes closed so far. The live tally is a fragment
 that reruns itself every REFRESH_S seconds, alone: the rest of the page does not run again.
 """
@@ -154,10 +154,18 @@ def combined_text(combined: voting.Combined) -> None:
 
 
 @st.fragment(run_every=REFRESH_S)
-def live(vote_id: str, key: str, large: bool = False) -> None:
-    """The tally of the vote, read again every REFRESH_S seconds without rerunning the page."""
+def _live(vote_id: str, key: str, large: bool) -> None:
     vote = voting.get(cursor(), vote_id)
     if vote is not None:
+        results(vote, key=key, large=large)
+
+
+def live(vote: voting.Vote, key: str, large: bool = False) -> None:
+    """The tally of an open vote, read again every REFRESH_S seconds without rerunning the
+    page; a closed one's once (it changes no more, and nobody's page keeps asking)."""
+    if vote.is_open:
+        _live(vote.vote_id, key, large)
+    else:
         results(vote, key=key, large=large)
 
 
@@ -184,7 +192,7 @@ def presenter_slide(slides: object = None) -> None:
     with join_col:
         join_card(vote, key="slide")
     with tally_col:
-        live(vote.vote_id, "slide", large=True)
+        live(vote, "slide", large=True)
 
 
 def presenter_has_vote() -> bool:
@@ -233,7 +241,7 @@ def workshop_votes(
             with join_col:
                 join_card(current, key="workshop")
             with tally_col:
-                live(current.vote_id, "workshop")
+                live(current, "workshop")
 
 
 # -- the facilitator's controls ------------------------------------------------------------------
