@@ -7,24 +7,35 @@ released together. Reported: the time until the tally (one aggregate query, as t
 fragment reads it) counts every voter, then until every change of mind is in, the median and
 slowest ballot (waiting for the write lock included), and whether anything was lost.
 
-    python bench/bench_vote.py [--voters 200] [--work DIR]
+    python bench/bench_vote.py [--voters 200] [--work DIR] [--browser 20]
 
-Browser sessions on the loopback address (the issue's 20 real phones) are not part of it yet.
+--browser N also serves the app on the demo data (`streamlit run`, loopback only, as the
+browser tests do) and opens N phone-sized Chromium pages on one vote's link; all tap at once,
+and it reports the time until every phone says its vote is counted (the ballot is stored when
+it does), then the tally read from the store after the server stopped. Bounded: each wait ends
+after a minute.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from calc import store, voting
 from calc.roles import Role
 
 OPTIONS = 4
+REPO_DIR = Path(__file__).resolve().parent.parent
 
 
 def run(voters: int, work: Path) -> dict[str, float]:
@@ -85,17 +96,123 @@ def run(voters: int, work: Path) -> dict[str, float]:
     }
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_S = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def run_browser(sessions: int, work: Path) -> dict[str, float]:
+    """N real browser sessions vote on the loopback address (see the module's doc)."""
+    from playwright.sync_api import sync_playwright
+
+    from calc import demo, loaders, locale
+
+    work.mkdir(parents=True, exist_ok=True)
+    demo.generate(work / "csv")
+    served = work / "app.duckdb"
+    loaders.load_version(served, work / "csv", label="demo", role=Role.STEWARD)
+    con = store.connect(served)  # before the server's first visit nothing holds the store
+    options = [voting.Option(f"Option {i}") for i in range(OPTIONS)]
+    code = voting.create(con, voting.PRESENTER, "Bench", options, privacy=False, role=Role.EDITOR)
+    con.close()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO_DIR / "app.py"),
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        cwd=REPO_DIR,
+        env={**os.environ, store.DB_PATH_ENV: str(served)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while not _healthy(f"{base}/_stcore/health"):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("streamlit did not start")
+            time.sleep(0.2)
+        counted_text = locale.text("vote.phone.chosen", "en")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
+            phones = []
+            for _ in range(sessions):
+                context = browser.new_context(
+                    viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+                )
+                context.set_default_timeout(WAIT_S * 1000)
+                tab = context.new_page()
+                tab.goto(f"{base}/?vote={code}&lang=en")
+                tab.locator(".st-key-vote_choose_0 button").wait_for()
+                phones.append(tab)
+            released = time.perf_counter()
+            for number, tab in enumerate(phones):
+                tab.locator(f".st-key-vote_choose_{number % OPTIONS} button").tap()
+            for number, tab in enumerate(phones):
+                button = tab.locator(f".st-key-vote_choose_{number % OPTIONS} button")
+                button.filter(has_text=counted_text).wait_for()
+            all_counted_s = time.perf_counter() - released
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    con = store.connect(served)
+    vote = voting.get(con, code)
+    assert vote is not None
+    counted = voting.tally(con, vote)
+    con.close()
+    return {
+        "browser_sessions": float(sessions),
+        "browser_counted": float(counted.voters),
+        "browser_lost": float(sessions - counted.voters),
+        "browser_all_counted_s": all_counted_s,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=200)
     parser.add_argument("--work", type=Path)
+    parser.add_argument("--browser", type=int, default=0, metavar="N")
     args = parser.parse_args()
-    if args.work:
-        args.work.mkdir(parents=True, exist_ok=True)
-        results = run(args.voters, args.work)
-    else:
-        with tempfile.TemporaryDirectory(prefix="wegbilanz-bench-vote-") as folder:
-            results = run(args.voters, Path(folder))
+    with tempfile.TemporaryDirectory(prefix="wegbilanz-bench-vote-") as folder:
+        work = args.work or Path(folder)
+        work.mkdir(parents=True, exist_ok=True)
+        (work / "threads").mkdir(exist_ok=True)
+        results = run(args.voters, work / "threads")
+        if args.browser:
+            results |= run_browser(args.browser, work / "browser")
     for name, value in results.items():
         print(f"{name:24} {value:10.3f}")
 
