@@ -20,7 +20,7 @@ from ui import frame as _frame
 from ui.backup import backup_and_restore
 from ui.i18n import language, number, percent, t, tonnes
 from ui.plain import plain
-from ui.vote_panel import workshop_votes
+from ui.vote_panel import workshop_vote_export, workshop_votes
 
 _frame.require()  # first request after a start: rerun through app.py
 
@@ -801,4 +801,5 @@ with export_slot, st.popover(t("workshop.export"), icon=":material/download:"):
         icon=":material/print:",
         on_click="ignore",
     )
+    workshop_vote_export(space, file_stem)
     st.caption(t("workshop.export.help"))

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from calc import locale, store, voting
 from calc.roles import Role
-from ui import access
+from ui import access, vote_panel
 from ui.plain import plain
 
 APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
@@ -290,3 +291,37 @@ def test_a_viewer_cannot_run_a_vote(app_db: Path, monkeypatch: pytest.MonkeyPatc
         assert vote is not None and vote.is_open
     finally:
         con.close()
+
+
+@pytest.mark.parametrize(
+    ("source", "effect_t", "expected_kg"),
+    [
+        # 2.5 t a year entered by hand = 2,500 kg, its own bounds
+        pytest.param("manual", (2.5, 2.5, 2.5), (2_500.0, 2_500.0, 2_500.0), id="by-hand"),
+        # from a scenario: 12.3 t, 8.1 to 15.0 t
+        pytest.param("scenario", (12.3, 8.1, 15.0), (12_300.0, 8_100.0, 15_000.0), id="scenario"),
+        # a deleted scenario or no estimate: no effect on the phone
+        pytest.param("missing", (None, None, None), (None, None, None), id="missing"),
+        pytest.param("none", (None, None, None), (None, None, None), id="none"),
+    ],
+)
+def test_an_action_brings_its_effect_into_the_vote(source, effect_t, expected_kg):
+    # GIVEN a row of calc.workshop.effects
+    row = pd.Series(
+        {
+            "action_id": 7,
+            "title": "Bikes for the office",
+            "effect_source": source,
+            "effect_t": effect_t[0],
+            "effect_low_t": effect_t[1],
+            "effect_high_t": effect_t[2],
+        }
+    )
+    option = vote_panel._action_option(row)
+    assert (option.label, option.kind, option.ref) == ("Bikes for the office", "action", "7")
+    effect = (option.effect_kg, option.effect_low_kg, option.effect_high_kg)
+    if expected_kg[0] is None:
+        assert effect == expected_kg and option.effect_source is None
+    else:
+        assert effect == pytest.approx(expected_kg, rel=1e-12)
+        assert option.effect_source == source

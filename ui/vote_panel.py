@@ -489,12 +489,24 @@ def history(context: str, *, prefix: str, file_stem: str) -> None:
             chosen = names(vote, voting.winners(vote, counted))
             line = t("vote.history.chose", date=when, names=chosen, question=question)
         st.markdown(f"- {line}")
+    export_button(context, file_stem, key=f"vote_{prefix}_csv")
+
+
+def export_button(context: str, file_stem: str, *, key: str) -> None:
+    """The context's closed votes as CSV (counts as the privacy setting lets them be shown)."""
+    rows = voting.results(cursor(), context, min_people())
     st.download_button(
         t("vote.export"),
-        voting.results_csv(voting.results(con, context, floor)),
+        voting.results_csv(rows),
         file_name=f"{file_stem}-votes.csv",
         mime="text/csv",
-        key=f"vote_{prefix}_csv",
-        icon=":material/download:",
+        key=key,
+        icon=":material/how_to_vote:",
         on_click="ignore",
+        disabled=not rows,
     )
+
+
+def workshop_vote_export(space: str, file_stem: str) -> None:
+    """In the workshop's export: what the team decided by vote, as CSV."""
+    export_button(voting.workshop_context(space), file_stem, key="workshop_votes_csv")
