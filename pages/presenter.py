@@ -64,27 +64,30 @@ def slide_chart(chart: charts.AltairChart, alt: str) -> None:
 def scaled_type(chart: charts.AltairChart) -> dict:
     """The chart's spec with every type size and label width as a share of its box's height
     (Vega's containerSize()), so that a 4K projector shows them as large as a 720p one does;
-    never below the sizes set for a 1280×720 screen."""
+    never below the sizes set for a 1280×720 screen. The names of the waterfall's effects slant,
+    so that none is dropped for want of room."""
 
     def scaled(node: object) -> object:
         if isinstance(node, dict):
-            return {
-                key: (
-                    {"expr": f"max({value}, containerSize()[1] * {value / BOX_PX:.5f})"}
-                    if key in SCALED_SIZES and isinstance(value, int | float) and value > 0
-                    else scaled(value)
-                )
-                for key, value in node.items()
-            }
+            return {key: scaled_value(key, value) for key, value in node.items()}
         if isinstance(node, list):
             return [scaled(item) for item in node]
         return node
+
+    def scaled_value(key: str, value: object) -> object:
+        if key in SCALED_SIZES and isinstance(value, int | float) and value > 0:
+            return {"expr": f"max({value}, containerSize()[1] * {value / BOX_PX:.5f})"}
+        if key == "axis" and isinstance(value, dict) and "labelExpr" in value:
+            # Named categories (the waterfall's effects) slant, so that every name fits.
+            return scaled({**value, "labelAngle": -30, "labelAlign": "right", "labelLimit": 320})
+        return scaled(value)
 
     spec = chart.to_dict()
     # Label widths too, which Streamlit's theme otherwise sets in px for a laptop screen.
     config = spec.setdefault("config", {})
     for part, limit in (("axis", AXIS_LABEL_PX), ("legend", LEGEND_LABEL_PX)):
         config.setdefault(part, {}).setdefault("labelLimit", limit)
+    config.setdefault("axisX", {}).setdefault("labelOverlap", False)  # every category named
     return {key: (value if key == "datasets" else scaled(value)) for key, value in spec.items()}
 
 
