@@ -1,0 +1,298 @@
+"""The main tasks without a mouse: Tab, Shift+Tab, Enter, Space, the arrow keys and typing only,
+with the focus visible at every control a task uses.
+
+Change a filter, move every scenario slider, save a scenario, create a workshop action and move
+it on the board, step through the presenter, choose a file to upload. Pages are reached through
+the navigation, by keyboard. "Visible focus" is checked as a person sees it: the control looks
+different while it has the focus than after the focus has left it (a screenshot of its box, and
+a few pixels around it for an outline or a ring).
+
+Every wait is for a condition on the page (a URL parameter, a value, an element, the run being
+over), never for a quiet period or a fixed time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser import streamlit_dom as dom
+from tests.browser.conftest import Server
+from ui.scenario_state import ASSUMPTIONS
+
+pytestmark = pytest.mark.browser
+
+# Where the focus is: the st-key-… of its widget, its role, its name and its value.
+_FOCUSED_JS = """
+() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return {key: '', role: '', name: '', value: null, tag: 'BODY'};
+  const keyed = el.closest('[class*="st-key-"]');
+  const key = keyed ? [...keyed.classList].filter((c) => c.startsWith('st-key-'))
+    .map((c) => c.slice(7)).pop() : '';
+  const name = (el.getAttribute('aria-label') || el.innerText || el.value || '').trim();
+  const native = {range: 'slider', checkbox: 'switch'}[el.type] || '';
+  const checkbox = el.type === 'checkbox' ? String(el.checked) : null;
+  return {key, role: el.getAttribute('role') || native, name, tag: el.tagName,
+          value: el.getAttribute('aria-valuenow') ?? (el.type === 'range' ? el.value : null),
+          max: el.getAttribute('aria-valuemax') ?? (el.type === 'range' ? el.max : null),
+          checked: el.getAttribute('aria-checked') ?? checkbox};
+}
+"""
+# The box a focus indicator may draw in: the focused element and a few pixels around it.
+_FOCUS_BOX_JS = """
+(margin) => {
+  const r = document.activeElement.getBoundingClientRect();
+  return {x: Math.max(0, r.left - margin), y: Math.max(0, r.top - margin),
+          width: r.width + 2 * margin, height: r.height + 2 * margin};
+}
+"""
+_RUN_OVER_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app !== null && app.dataset.testScriptState === 'notRunning'
+    && document.querySelector('[data-stale="true"]') === null;
+}
+"""
+_DRAWN_JS = """
+(path) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return location.pathname === path
+    && app !== null && app.dataset.testScriptState === 'notRunning'
+    && document.querySelector('[data-stale="true"]') === null
+    && document.querySelector('[data-testid="stMain"] h1') !== null;
+}
+"""
+FOCUS_MARGIN_PX = 4
+TAB_LIMIT = 120
+DEBUG = bool(
+    __import__("os").environ.get("KB_DEBUG")
+)  # presses to reach a control before the test gives up
+
+
+def focused(page: Page) -> dict:
+    return page.evaluate(_FOCUSED_JS)
+
+
+def press_until(page: Page, matches, key: str = "Tab", limit: int = TAB_LIMIT) -> dict:
+    """Press key until the focused control matches; the control."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        here = focused(page)
+        if DEBUG:
+            print("  stop", here["key"], here["role"], here["tag"], repr(here["name"][:40]))
+        if matches(here):
+            return here
+    raise AssertionError(f"{key} × {limit} never reached the control (last: {focused(page)})")
+
+
+def focus_key(page: Page, key: str, **extra: str) -> dict:
+    """Tab to the control of widget `key` (and role or name, if given)."""
+    return press_until(
+        page,
+        lambda here: here["key"] == key and all(here.get(k) == v for k, v in extra.items()),
+    )
+
+
+def assert_focus_visible(page: Page) -> None:
+    """The focused control looks different than once the focus has left it (Shift+Tab), and
+    Tab brings the focus back to it."""
+    here = focused(page)
+    box = page.evaluate(_FOCUS_BOX_JS, FOCUS_MARGIN_PX)
+    with_focus = page.screenshot(clip=box)
+    page.keyboard.press("Shift+Tab")
+    without_focus = page.screenshot(clip=box)
+    page.keyboard.press("Tab")
+    back = focused(page)
+    assert (back["key"], back["name"]) == (here["key"], here["name"]), (here, back)
+    assert with_focus != without_focus, f"no visible focus on {here}"
+
+
+def wait_run_over(page: Page) -> None:
+    page.wait_for_function(_RUN_OVER_JS, polling=50)
+
+
+def go_to(page: Page, slug: str, ready: str) -> None:
+    """Open a page from the navigation: Tab from the top of the document to its link, Enter;
+    wait for an element of that page (`ready`, a selector) and the end of its run."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    label = dom.english(f"nav.{slug}")
+    press_until(page, lambda here: here["tag"] == "A" and here["name"].endswith(label))
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    page.locator(ready).first.wait_for()
+    page.wait_for_function(_DRAWN_JS, arg=dom.path_of(slug), polling=50)
+
+
+def wait_query_not(page: Page, name: str, before: str | None, absent: str | None = None) -> str:
+    """Wait until the URL's parameter `name` (`absent` when it is not there) differs from
+    before and the run is over; its value."""
+    page.wait_for_function(
+        """([name, before, absent]) => {
+          const now = new URLSearchParams(location.search).get(name) ?? absent;
+          const app = document.querySelector('[data-testid="stApp"]');
+          return now !== null && now !== before
+            && app.dataset.testScriptState === 'notRunning';
+        }""",
+        arg=[name, before, absent],
+        polling=50,
+    )
+    return dom.query(page).get(name, absent or "")
+
+
+def test_main_tasks_by_keyboard_alone(
+    page: Page, warm_server: Server, tmp_path: Path, js_errors: list[str]
+) -> None:
+    page.goto(warm_server.url())
+    page.wait_for_function(_DRAWN_JS, arg="/", polling=50)
+
+    # -- a filter: the current year, one year earlier (open with ArrowDown, ArrowUp, Enter) --
+    focus_key(page, "cur")
+    assert_focus_visible(page)
+    before = dom.query(page).get("cur")
+    page.keyboard.press("ArrowDown")  # opens the list on the year chosen
+    page.wait_for_selector('[role="listbox"] [role="option"]')
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    changed = wait_query_not(page, "cur", before)
+    assert before is None or int(changed) == int(before) - 1
+
+    # -- every scenario slider, switching on the levers that show more of them --------------
+    go_to(page, "scenarios", ".st-key-video input")
+    expected = {"video", "phone", "online", "home_days", "home_share", "to_pt", "to_bike"}
+    expected |= set(ASSUMPTIONS)
+    moved: dict[str, tuple[str, str]] = {}
+    revealed = {"home": "home_days", "fleet": next(iter(ASSUMPTIONS))}  # the first slider shown
+    for _ in range(TAB_LIMIT):
+        here = press_until(
+            page,
+            lambda h: h["role"] in {"slider", "switch"} or h["key"] == "scenario_name",
+        )
+        if here["key"] == "scenario_name":
+            break
+        if here["role"] == "switch":
+            if here["key"] in {"home", "fleet"} and here["checked"] != "true":
+                assert_focus_visible(page)
+                page.keyboard.press("Space")
+                page.locator(f".st-key-{revealed[here['key']]} input").wait_for()
+                wait_run_over(page)
+            continue
+        assert_focus_visible(page)
+        before = dom.query(page).get(here["key"])
+        page.keyboard.press("ArrowLeft" if here["value"] == here["max"] else "ArrowRight")
+        page.wait_for_function(
+            f"(before) => ({_FOCUSED_JS})().value !== before", arg=here["value"], polling=50
+        )
+        wait_query_not(page, here["key"], before)
+        moved[here["key"]] = (here["value"], focused(page)["value"])
+    assert set(moved) == expected, moved
+    assert all(old != new for old, new in moved.values())
+
+    # -- save the scenario: type its name, Enter, Tab to Save, Enter -------------------------
+    assert_focus_visible(page)
+    name = "Keyboard plan"
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+    wait_run_over(page)
+    focus_key(page, "scenario_save")
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    done = dom.english("scenarios.save.done", name=name)
+    page.locator(dom.ALERT, has_text=done).wait_for()
+
+    # -- a workshop: create it, a new action in Plan, move it on the board in Act -------------
+    go_to(page, "workshop", ".st-key-workshop_new_name, .st-key-step")
+    if page.locator(".st-key-workshop_new_name input").count() == 0:
+        # Another journey made a workspace first: the form sits behind the "new" popover.
+        press_until(page, lambda h: h["name"].endswith(dom.english("workshop.space.new")))
+        page.keyboard.press("Enter")
+    focus_key(page, "workshop_new_name")
+    assert_focus_visible(page)
+    page.keyboard.type("Keyboard team")
+    page.keyboard.press("Enter")
+    wait_run_over(page)
+    focus_key(page, "workshop_create")
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    created = dom.english("workshop.space.created", space="Keyboard team")
+    page.locator(dom.ALERT, has_text=created).wait_for()
+
+    # The stages are a radio group: Tab reaches the chosen one, the arrow keys choose another.
+    focus_key(page, "step", role="radio")
+    assert_focus_visible(page)
+    plan = dom.english("workshop.step.plan")
+    press_until(page, lambda h: h["name"].endswith(plan), key="ArrowRight", limit=4)
+    page.keyboard.press("Space")
+    page.locator(".st-key-workshop_title_0 input").wait_for()
+    wait_run_over(page)
+    focus_key(page, "workshop_title_0")
+    assert_focus_visible(page)
+    page.keyboard.type("Video counselling on Fridays")
+    page.keyboard.press("Enter")
+    wait_run_over(page)
+    focus_key(page, "workshop_save")
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="stDataFrame"]').wait_for()  # the plan's list of actions
+
+    act = dom.english("workshop.step.act")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    focus_key(page, "step", role="radio")
+    press_until(page, lambda h: h["name"].endswith(act), key="ArrowRight", limit=4)
+    page.keyboard.press("Space")
+    page.locator('[class*="st-key-workshop_move_"]').first.wait_for()
+    wait_run_over(page)
+    # The card's status is a radio group too: Tab to it, ArrowRight to "Doing", Space.
+    doing = dom.english("workshop.status.doing")
+    card = press_until(page, lambda h: h["key"].startswith("workshop_move_"))
+    assert_focus_visible(page)
+    press_until(page, lambda h: h["name"].endswith(doing), key="ArrowRight", limit=4)
+    page.keyboard.press("Space")
+    heading = f"{doing} · 1"
+    page.locator("h2", has_text=heading).wait_for()
+    assert card["key"].startswith("workshop_move_")
+
+    # -- the presenter: its Next and Back buttons with Enter -----------------------------------
+    go_to(page, "presenter", ".st-key-slide")
+    first = int(dom.query(page).get("slide", "1"))
+    focus_key(page, "next")
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    assert int(wait_query_not(page, "slide", str(first), "1")) == first + 1
+    press_until(page, lambda h: h["key"] == "back", key="Shift+Tab")
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    assert int(wait_query_not(page, "slide", str(first + 1), "1")) == first
+
+    # The presenter starts with the sidebar closed: open it (its button, Enter) to go on.
+    press_until(page, lambda h: h["name"] == "Expand sidebar")
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stSidebar\"]')"
+        ".getAttribute('data-collapsed') === 'false'"
+    )
+
+    # -- upload: the drop zone's button opens the file chooser with Enter ------------------------
+    go_to(page, "data", '[data-testid="stFileUploaderDropzone"]')
+    # Streamlit's own "Browse files" button in the drop zone of the uploader
+    press_until(
+        page,
+        lambda h: (
+            h["key"].startswith("data_files_")
+            and h["tag"] == "BUTTON"
+            and not h["name"].startswith("Help for")
+        ),
+    )
+    assert_focus_visible(page)
+    offices = tmp_path / "offices.csv"
+    offices.write_text("office_id,name,country\nKLU,Klagenfurt,AT\n", encoding="utf-8")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(offices))
+    # The check of the chosen file is under way or done: its section appears.
+    page.get_by_text(dom.english("data.report.title").strip("*")).wait_for()
+
+    assert js_errors == []
