@@ -176,7 +176,7 @@ def join_card(vote: voting.Vote, *, key: str) -> None:
     """The QR code of the voting link, the short link to type, and the code."""
     full = link(vote.vote_id)
     with st.container(key=f"vote_qr_{key}", horizontal_alignment="center"):
-        st.image(presenter.qr_svg(full), caption=None)
+        st.image(presenter.qr_svg(full), alt=t("vote.qr_alt"))
     st.markdown(t("vote.join", link=f"`{short_link(full)}`"), text_alignment="center")
 
 

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from calc import locale, store, voting
@@ -21,7 +22,18 @@ PHONE = {"width": 390, "height": 844}
 TALLY = ".st-key-vote_tally_slide_large"  # the tally on the vote slide (ui/vote_panel.py)
 # Every wait is for a condition, bounded only to catch a page that hangs.
 WAIT_MS = BROWSER_TIMEOUT_MS
+FAILING_IMPACTS = {"serious", "critical"}  # as tests/browser/test_accessibility.py
 MIN_TOUCH_PX = 44  # WCAG 2.5.5: a touch target of at least 44 × 44 CSS px
+
+
+def axe_failures(tab: Page) -> list[str]:
+    """Serious or critical WCAG violations axe-core finds on the page (nothing fetched)."""
+    violations = Axe().run(tab, options={"resultTypes": ["violations"]}).response["violations"]
+    return [
+        f"{v['impact']}: {v['id']} {v['help']} — {v['nodes'][0]['html'][:160]}"
+        for v in violations
+        if v["impact"] in FAILING_IMPACTS
+    ]
 
 
 def open_vote_from_the_sidebar(page: Page, question: str, options: list[str]) -> str:
@@ -85,6 +97,7 @@ def test_a_phone_votes_and_the_slide_tally_shows_it(
         expect(tally).to_contain_text("Video — 1 · 100%", timeout=WAIT_MS)
         expect(tally).to_contain_text(dom.english("vote.voters", n="1"), timeout=WAIT_MS)
         dom.screenshot(page, screenshot_dir / "vote-slide.png", full=False)
+        assert axe_failures(page) == []
     finally:
         phone.close()
     assert dom.exceptions(page) == []
@@ -118,5 +131,6 @@ def test_a_phone_link_is_the_first_page_a_fresh_server_serves(
         )
         dom.screenshot(mobile, screenshot_dir / "vote-phone-de.png", full=False)
         assert dom.exceptions(mobile) == []
+        assert axe_failures(mobile) == []
     finally:
         phone.close()
