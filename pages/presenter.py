@@ -143,7 +143,7 @@ def office_heatmap(frame: pd.DataFrame, columns: dict[str, str], description: st
             value_format=",.1f",
             large=True,
         ),
-        alt=description,
+        alt=charts.summary(long, ["office", "column"], "t_co2e", what=description, unit="t"),
     )
 
 
@@ -203,9 +203,12 @@ def slide_why(slides: presenter.Slides) -> None:
         "current": str(slides.current),
         **{name: t(f"effect.{name}") for name in calc_comparison.EFFECTS},
     }
+    steps = charts.waterfall_frame(comparison, labels)
     slide_chart(
-        charts.waterfall(charts.waterfall_frame(comparison, labels), large=True),
-        alt=t("overview.why.alt", reference=slides.reference, current=slides.current),
+        charts.waterfall(steps, large=True),
+        alt=charts.waterfall_summary(
+            steps, t("overview.why.alt", reference=slides.reference, current=slides.current)
+        ),
     )
 
 
@@ -223,10 +226,11 @@ def slide_split(slides: presenter.Slides) -> None:
             big(charts.signed_tonnes(row.difference_kg), in_column=True)
             statement(f"{tonnes(row.reference_kg)} → {tonnes(row.current_kg)}")
     frame = two_year_frame(table.table, "population", "kg", labels)
+    frame = frame.assign(t_co2e=frame["kg"] / 1000)
     with chart_col:
         slide_chart(
             charts.stacked_bar(
-                frame.assign(t_co2e=frame["kg"] / 1000),
+                frame,
                 "year",
                 "t_co2e",
                 "label",
@@ -235,7 +239,9 @@ def slide_split(slides: presenter.Slides) -> None:
                 stack_order=list(labels.values()),
                 large=True,
             ),
-            alt=t("presenter.split.title"),
+            alt=charts.summary(
+                frame, ["year", "label"], "t_co2e", what=t("presenter.split.title"), unit="t"
+            ),
         )
 
 
@@ -286,10 +292,11 @@ def slide_channels(slides: presenter.Slides) -> None:
             )
         )
     labels = {a: t(f"activity.{a}") for a in table.table["activity"]}
+    counts = two_year_frame(table.table, "activity", "count", labels)
     with chart_col:
         slide_chart(
             charts.stacked_bar(
-                two_year_frame(table.table, "activity", "count", labels),
+                counts,
                 "year",
                 "count",
                 "label",
@@ -299,7 +306,15 @@ def slide_channels(slides: presenter.Slides) -> None:
                 value_format=",.0f",
                 large=True,
             ),
-            alt=t("presenter.channels.alt", reference=slides.reference, current=slides.current),
+            alt=charts.summary(
+                counts,
+                ["year", "label"],
+                "count",
+                what=t(
+                    "presenter.channels.alt", reference=slides.reference, current=slides.current
+                ),
+                unit="number",
+            ),
         )
 
 
@@ -315,13 +330,12 @@ def slide_digital(slides: presenter.Slides) -> None:
         statement(t("presenter.digital.share", year=int(latest["year"])))
         big(percent(latest["digital_share"]), in_column=True)
     with chart_col:
+        shares = table.table.rename(columns={"digital_share": "share"})
         slide_chart(
-            charts.digital_share(
-                table.table.rename(columns={"digital_share": "share"}),
-                t("presenter.digital.axis"),
-                large=True,
+            charts.digital_share(shares, t("presenter.digital.axis"), large=True),
+            alt=charts.summary(
+                shares, "year", "share", what=t("presenter.digital.title"), unit="share"
             ),
-            alt=t("presenter.digital.title"),
         )
     privacy_note(table, slides.min_people)
 
