@@ -280,8 +280,9 @@ def deck_link(
     what_if: str | None = None,
 ) -> str:
     """The link that opens this deck again: the presenter page of the app at `app_url` (its
-    root or the presenter's own address, as the browser sees it; a relative link without it) with the language, the years, the
-    offices and groups (by id) and the scenario of the last slide, from the first slide."""
+    root or the presenter's own address, as the browser sees it; a relative link without it)
+    with the language, the years, the offices and groups (by id) and the scenario of the last
+    slide, from the first slide."""
     query: list[tuple[str, str | int]] = [("lang", lang), ("ref", reference), ("cur", current)]
     query += [("offices", office) for office in offices]
     query += [("groups", group) for group in groups]

@@ -285,25 +285,6 @@ def test_digital_share_follows_the_decks_years(demo_db: Path, factors):
     assert list(slides.digital_share.table["year"]) == [2020, 2021, 2022, 2023]
 
 
-def test_digital_share_follows_the_decks_years(demo_db: Path, factors):
-    # GIVEN the demo data (2019 to 2024) and a deck from 2020 to 2023
-    con = store.connect(demo_db)
-    cube = model.load_cube(con, factors)
-    con.close()
-    rows = model.compute(cube, factors)
-    # WHEN its slides are built
-    slides = presenter.build(
-        rows,
-        privacy.people_counts(cube),
-        comparison.compare(cube, factors, 2020, 2023),
-        factors,
-        "AT",
-        5,
-    )
-    # THEN the digital-share slide shows those years and no later one ("In 2024" was a bug)
-    assert list(slides.digital_share.table["year"]) == [2020, 2021, 2022, 2023]
-
-
 @pytest.mark.parametrize(
     ("app_url", "link"),
     [
