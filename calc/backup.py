@@ -1,4 +1,5 @@
-"""Backups of the saved work: scenarios, workshops, actions, targets and notes in one JSON file.
+"""Backups of the saved work: scenarios, workshops (actions, targets, notes) and votes (with
+their options and anonymous ballots) in one JSON file.
 
 An export reads the state tables as they are; an import replaces the saved work with a backup's
 in one transaction (all or nothing), so a restore never mixes two states. The file names its
@@ -16,12 +17,21 @@ from typing import Any
 
 import duckdb
 
-from calc import saved, store, workshop
+from calc import saved, store, voting, workshop
 from calc.roles import Role, require
 
 FILE_FORMAT = "wegbilanz-state"
 # The state tables in the order a restore fills them (actions after their workspaces).
-TABLES = ("scenarios", "workshop_spaces", "workshop_actions", "workshop_targets", "workshop_notes")
+TABLES = (
+    "scenarios",
+    "workshop_spaces",
+    "workshop_actions",
+    "workshop_targets",
+    "workshop_notes",
+    "votes",
+    "vote_options",
+    "vote_ballots",
+)
 
 
 class BackupError(ValueError):
@@ -31,6 +41,7 @@ class BackupError(ValueError):
 def _ensure(con: duckdb.DuckDBPyConnection) -> None:
     saved.ensure_table(con)
     workshop.ensure_tables(con)
+    voting.ensure_tables(con)
 
 
 def export_state(con: duckdb.DuckDBPyConnection) -> bytes:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import backup, cli, saved, store, workshop
+from calc import backup, cli, saved, store, voting, workshop
 from calc.roles import Role
 from calc.scenario import ChannelShift, Scenario
 from tests.conftest import APP_FILE, APP_TIMEOUT_S
@@ -53,6 +53,9 @@ def test_export_then_import_gives_back_every_saved_thing(tmp_path: Path):
         "workshop_actions": 1,
         "workshop_targets": 0,
         "workshop_notes": 1,
+        "votes": 0,
+        "vote_options": 0,
+        "vote_ballots": 0,
     }
     assert saved.load(other, "Video 30 %") == saved.load(con, "Video 30 %")
     assert workshop.action(other, space, action_id) == workshop.action(con, space, action_id)
@@ -137,3 +140,24 @@ def test_the_workshop_page_restores_a_backup(app_db: Path, tmp_path: Path):
     assert not at.exception
     assert any("Restored: 1 scenarios, 1 workshops, 1 actions" in s.value for s in at.success)
     assert at.selectbox(key="team").options == ["Team North"]
+
+
+def test_votes_and_their_ballots_come_back(tmp_path: Path):
+    con = store.connect(tmp_path / "a.duckdb")
+    code = voting.create(
+        con,
+        "presenter",
+        "What first?",
+        [voting.Option("More video"), voting.Option("More home office")],
+        role=Role.EDITOR,
+    )
+    voting.cast(con, code, voting.new_token(), {0: 1})
+    voting.cast(con, code, voting.new_token(), {1: 1})
+    exported = backup.export_state(con)
+    other = store.connect(tmp_path / "b.duckdb")
+    backup.import_state(other, exported, role=Role.STEWARD)
+    restored = voting.get(other, code)
+    assert restored is not None and restored.question == "What first?"
+    assert voting.tally(other, restored) == voting.tally(con, voting.get(con, code))
+    con.close()
+    other.close()
