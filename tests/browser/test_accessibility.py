@@ -43,6 +43,24 @@ _DRAWN_JS = """
 """
 
 
+def violations(tab, where: str) -> tuple[Counter[str], list[str]]:
+    """axe-core on what the tab shows: the count of violations by impact, and the serious or
+    critical ones in words (every violation is printed, with its first element)."""
+    found = Axe().run(tab, options=AXE_OPTIONS).response["violations"]
+    failures = []
+    for violation in found:
+        first = violation["nodes"][0]
+        line = (
+            f"{where} {violation['impact']}: {violation['id']} "
+            f"({len(violation['nodes'])}×) {violation['help']} — first: "
+            f"{', '.join(first['target'])} {first['html'][:160]}"
+        )
+        print(line)
+        if violation["impact"] in FAILING_IMPACTS:
+            failures.append(line)
+    return Counter(violation["impact"] for violation in found), failures
+
+
 def wait_until_drawn(tab, path: str) -> None:
     tab.wait_for_function(_DRAWN_JS, arg=path, polling=100, timeout=BROWSER_TIMEOUT_MS)
 
@@ -52,7 +70,6 @@ def test_every_page_passes_axe(warm_server: Server, browser: Browser, lang: str)
     # GIVEN the app on the demo data, one tab in the language's own browser locale
     context = browser.new_context(viewport=VIEWPORT, locale=lang)
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
-    axe = Axe()
     failures: list[str] = []
     counts: dict[str, Counter[str]] = {}
     try:
@@ -63,18 +80,8 @@ def test_every_page_passes_axe(warm_server: Server, browser: Browser, lang: str)
             tab.goto(warm_server.url(path.lstrip("/"), lang=lang))
             wait_until_drawn(tab, path)
             assert not dom.exceptions(tab), f"{slug} ({lang}) raised"
-            violations = axe.run(tab, options=AXE_OPTIONS).response["violations"]
-            counts[slug] = Counter(violation["impact"] for violation in violations)
-            for violation in violations:
-                first = violation["nodes"][0]
-                line = (
-                    f"{slug} ({lang}) {violation['impact']}: {violation['id']} "
-                    f"({len(violation['nodes'])}×) {violation['help']} — first: "
-                    f"{', '.join(first['target'])} {first['html'][:160]}"
-                )
-                print(line)
-                if violation["impact"] in FAILING_IMPACTS:
-                    failures.append(line)
+            counts[slug], serious = violations(tab, f"{slug} ({lang})")
+            failures += serious
     finally:
         context.close()
     for slug, counted in counts.items():

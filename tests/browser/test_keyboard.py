@@ -7,6 +7,9 @@ the navigation, by keyboard. "Visible focus" is checked as a person sees it: the
 different while it has the focus than after the focus has left it (a screenshot of its box, and
 a few pixels around it for an outline or a ring).
 
+axe-core also checks the workshop's Plan and Act stages and the Data page with a file checked,
+which its run over the pages does not reach (no serious or critical violation).
+
 Every wait is for a condition on the page (a URL parameter, a value, an element, the run being
 over), never for a quiet period or a fixed time.
 """
@@ -20,6 +23,7 @@ from playwright.sync_api import Page
 
 from tests.browser import streamlit_dom as dom
 from tests.browser.conftest import Server
+from tests.browser.test_accessibility import violations
 from ui.scenario_state import ASSUMPTIONS
 
 pytestmark = pytest.mark.browser
@@ -234,6 +238,8 @@ def test_main_tasks_by_keyboard_alone(
     assert_focus_visible(page)
     page.keyboard.press("Enter")
     page.locator('[data-testid="stDataFrame"]').wait_for()  # the plan's list of actions
+    wait_run_over(page)
+    serious = violations(page, "workshop, plan")[1]  # stages axe's page run does not reach
 
     act = dom.english("workshop.step.act")
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
@@ -250,6 +256,8 @@ def test_main_tasks_by_keyboard_alone(
     page.keyboard.press("Space")
     heading = f"{doing} · 1"
     page.locator("h2", has_text=heading).wait_for()
+    wait_run_over(page)
+    serious += violations(page, "workshop, act")[1]
     assert card["key"].startswith("workshop_move_")
 
     # -- the presenter: its Next and Back buttons with Enter -----------------------------------
@@ -295,5 +303,9 @@ def test_main_tasks_by_keyboard_alone(
     chooser.value.set_files(str(offices))
     # The check of the chosen file is under way or done: its section appears.
     page.get_by_text(dom.english("data.report.title").strip("*")).wait_for()
+    wait_run_over(page)
+    serious += violations(page, "data, file checked")[1]
+
+    assert serious == [], "\n".join(serious)
 
     assert js_errors == []
