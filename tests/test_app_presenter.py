@@ -165,3 +165,15 @@ def test_the_digital_share_slide_says_the_current_year(app_db: Path):
     texts = visible_texts(at)
     assert any(text.startswith("## In 2023") for text in texts)
     assert not any("2024" in text for text in texts if text.startswith("## In"))
+
+
+def test_settings_live_in_the_sidebar_and_the_demo_notice_is_one_line(app_db: Path):
+    at = open_presenter(lang="en")
+    # The timer is set in the (collapsed) sidebar, not in a popover over the slide.
+    assert "auto" in [n.key for n in at.sidebar.number_input]
+    assert not at.main.get("popover")
+    # On demo data the slide carries one small line, not the app's banner.
+    assert [c.value for c in at.caption if "Demo data" in c.value] == [
+        ":material/science: Demo data: a made-up data set, not real figures."
+    ]
+    assert not [i for i in at.info if "demo data" in i.value.lower()]
