@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from calc import backup, loaders, roles, saved, store, workshop
+from calc import backup, loaders, roles, saved, store, voting, workshop
 from calc.roles import Mode, Role, RoleError, RoleRules
 from calc.scenario import ChannelShift, Scenario
 
@@ -186,6 +186,7 @@ def con() -> duckdb.DuckDBPyConnection:
     connection = store.connect(store.MEMORY)
     saved.ensure_table(connection)
     workshop.ensure_tables(connection)
+    voting.ensure_tables(connection)  # every table a backup holds
     saved.save(connection, "kept", VIDEO, role=Role.EDITOR)
     space = workshop.create_workspace(connection, "Team", 2019, role=Role.EDITOR)
     workshop.save_action(connection, space, workshop.Action("Bike leasing"), role=Role.EDITOR)
