@@ -230,7 +230,7 @@ def workshop_votes(
     context = voting.workshop_context(space)
     st.html(STYLE)
     if step == "anchor":
-        st.subheader(t("vote.history.title"))
+        st.header(t("vote.history.title"))  # under the page title: level 2
         history(context, prefix="workshop", file_stem=f"wegbilanz-{space}".replace(" ", "-"))
     with st.expander(t("vote.panel.workshop"), icon=NEW_VOTE_ICON):
         st.caption(t("vote.panel.help"))

@@ -7,8 +7,8 @@ the navigation, by keyboard. "Visible focus" is checked as a person sees it: the
 different while it has the focus than after the focus has left it (a screenshot of its box, and
 a few pixels around it for an outline or a ring).
 
-axe-core also checks the workshop's Plan and Act stages and the Data page with a file checked,
-which its run over the pages does not reach (no serious or critical violation).
+axe-core also checks the workshop's Plan, Act and Anchor stages and the Data page with a file
+checked, which its run over the pages does not reach (no serious or critical violation).
 
 Every wait is for a condition on the page (a URL parameter, a value, an element, the run being
 over), never for a quiet period or a fixed time.
@@ -151,6 +151,7 @@ def test_main_tasks_by_keyboard_alone(
 ) -> None:
     # A server of its own: the journey saves a scenario and creates a workspace, which the
     # journeys on the shared server do not expect. Its first visit is at the root.
+    page.bring_to_front()  # the focused tab: only it gets key events and may open a file chooser
     page.goto(fresh_server.url())
     page.wait_for_function(_DRAWN_JS, arg="/", polling=50)
 
@@ -258,6 +259,19 @@ def test_main_tasks_by_keyboard_alone(
     page.locator("h2", has_text=heading).wait_for()
     wait_run_over(page)
     serious += violations(page, "workshop, act")[1]
+    # … and the Anchor stage, with its charts drawn
+    anchor = dom.english("workshop.step.anchor")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    focus_key(page, "step", role="radio")
+    press_until(page, lambda h: h["name"].endswith(anchor), key="ArrowRight", limit=4)
+    page.keyboard.press("Space")
+    page.locator(".st-key-workshop_save_targets").wait_for()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+        ".every((chart) => chart.querySelector('svg, canvas') !== null)"
+    )
+    wait_run_over(page)
+    serious += violations(page, "workshop, anchor")[1]
     assert card["key"].startswith("workshop_move_")
 
     # -- the presenter: its Next and Back buttons with Enter -----------------------------------
