@@ -472,16 +472,6 @@ def _cell_checks(table: str, column: Column) -> list[tuple[str, str]]:
     if column.kind in {"int", "year", "float"}:
         checks.append((f"{raw} IS NOT NULL AND {number} IS NULL", "a number"))
         checks.append((f"{number} IS NOT NULL AND NOT isfinite({number})", "a finite number"))
-    if (table, name) in plausible_ranges():
-        low, high, unit = plausible_ranges()[(table, name)]
-        # Only for values the column's own checks pass: one problem per cell.
-        own = f" AND {number} >= 0 AND {number} = floor({number})" if column.kind == "int" else ""
-        checks.append(
-            (
-                f"isfinite({number}){own} AND {number} NOT BETWEEN {low!r} AND {high!r}",
-                f"{low:g} to {high:,.0f} {unit} (data/plausible_ranges.csv)",
-            )
-        )
     if column.kind == "int":
         checks.append(
             (
@@ -518,6 +508,16 @@ def _cell_checks(table: str, column: Column) -> list[tuple[str, str]]:
             "date": "a date like 2022-03-31 or 31.03.2022",
         }[column.kind]
         checks.append((f"{raw} IS NOT NULL AND {typed} IS NULL", expected))
+    if (table, name) in plausible_ranges():
+        low, high, unit = plausible_ranges()[(table, name)]
+        # Only for values that pass the column's own checks: one problem per cell.
+        passes = "".join(f" AND NOT coalesce(({condition}), false)" for condition, _ in checks)
+        checks.append(
+            (
+                f"isfinite({number}){passes} AND {number} NOT BETWEEN {low!r} AND {high!r}",
+                f"{low:g} to {high:,.0f} {unit} (data/plausible_ranges.csv)",
+            )
+        )
     return checks
 
 
