@@ -161,3 +161,23 @@ def test_votes_and_their_ballots_come_back(tmp_path: Path):
     assert voting.tally(other, restored) == voting.tally(con, voting.get(con, code))
     con.close()
     other.close()
+
+
+def test_the_download_reads_with_a_cursor_of_its_own_in_another_thread(tmp_path: Path):
+    # Streamlit builds a deferred download outside the page's thread, possibly while a page
+    # run uses the session's cursor: the export takes a cursor of its own from the database.
+    import threading
+
+    from ui.backup import _export
+
+    database = store.connect(tmp_path / "a.duckdb")
+    fill(database)
+    session_cursor = database.cursor()
+    session_cursor.execute("BEGIN TRANSACTION")  # a page run in the middle of its work
+    built: list[bytes] = []
+    thread = threading.Thread(target=lambda: built.append(_export(database)))
+    thread.start()
+    thread.join()
+    session_cursor.execute("COMMIT")
+    assert [r["name"] for r in json.loads(built[0])["tables"]["scenarios"]] == ["Video 30 %"]
+    database.close()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+
+import duckdb
 import streamlit as st
 
 from calc import backup
@@ -38,13 +42,20 @@ def _restore() -> None:
     )
 
 
+def _export(database: duckdb.DuckDBPyConnection) -> bytes:
+    """The backup, read when the button is clicked. Streamlit runs this outside the page's
+    thread: a cursor of its own, never the session's (which a page run may be using)."""
+    with contextlib.closing(database.cursor()) as con:
+        return backup.export_state(con)
+
+
 def backup_and_restore(key: str) -> None:
     """A popover: download every saved scenario and workshop as one file, or restore one."""
     with st.popover(t("backup.title"), icon=":material/backup:"):
         st.caption(t("backup.help"))
         st.download_button(
             t("backup.download"),
-            lambda: backup.export_state(db.cursor()),  # read when clicked
+            functools.partial(_export, db.process_database()),  # read when clicked
             file_name="wegbilanz-saved-work.json",
             mime="application/json",
             key=f"{key}_backup_download",

@@ -37,6 +37,12 @@ def _database() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def process_database() -> duckdb.DuckDBPyConnection:
+    """The process's connection, for work outside a page run (e.g. a download built when
+    clicked): take a cursor of it and close that when done."""
+    return _database()
+
+
 def _close(cursor: duckdb.DuckDBPyConnection) -> None:
     cursor.close()
 
