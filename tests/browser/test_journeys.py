@@ -25,7 +25,6 @@ pytestmark = pytest.mark.browser
 
 # The pages of the navigation, by url path (the file stems in pages/).
 SLUGS = ("overview", "offices", "staff", "scenarios", "presenter", "workshop", "data", "method")
-SANITY_BOUND_S = 30.0
 TONNE_DECIMALS = 1
 SLIDE_PICKER = ".st-key-slide"  # the presenter's slide numbers (segmented control, key "slide")
 SLIDE_BUTTONS = f"{SLIDE_PICKER} button"  # one per slide
@@ -154,7 +153,6 @@ def test_every_page_opens_from_the_navigation(
     print("screenshots:", *(shot.name for shot in shots))
     assert {slug: found for slug, found in problems.items() if found} == {}
     assert js_errors == []
-    assert all(seconds < SANITY_BOUND_S for _, seconds in times)
 
 
 def test_a_slider_moved_by_keyboard_changes_the_saving_and_the_link(
@@ -207,7 +205,6 @@ def test_a_slider_moved_by_keyboard_changes_the_saving_and_the_link(
     assert dom.metric_value(other, saved_label) == figure
     assert dom.slider(other, dom.english("scenarios.channel.video")).input_value() == str(steps)
     assert js_errors == []
-    assert all(seconds < SANITY_BOUND_S for _, seconds in figure_times)
 
 
 def open_presenter(page: Page, server: Server, **query: object) -> float:
@@ -269,7 +266,6 @@ def test_presenter_by_link_is_full_screen_and_keys_advance_the_slides(
     print(f"screenshots: presenter-slide-1..{slides}.png in {screenshot_dir}")
     assert {slide: found for slide, found in problems.items() if found} == {}
     assert js_errors == []
-    assert all(seconds < SANITY_BOUND_S for _, seconds in times)
 
 
 @pytest.mark.parametrize(
