@@ -156,25 +156,15 @@ def roll_back(version: str) -> None:
 # -- templates -----------------------------------------------------------------------------------
 
 
-def template_text(key: str, english: str) -> str:
-    """calc.templates' help in the interface language; a column falls back to its generic text."""
-    keys = [f"data.tpl.{key}"]
-    if key.startswith("column."):
-        keys.append(f"data.tpl.column.{key.rsplit('.', 1)[1]}")
-    for catalogue_key in keys:
-        text = t(catalogue_key)
-        if text != catalogue_key:
-            return text
-    return english
-
-
 def show_templates() -> None:
     st.markdown(t("data.templates.intro"))
     lang = language()
+    # The language is read here: the downloads are built later, outside the page's run.
+    translate = templates.in_language(lang)
     with st.container(horizontal=True):
         st.download_button(
             t("data.templates.csv"),
-            data=lambda: templates.template_zip(template_text),
+            data=lambda: templates.template_zip(translate),
             file_name=f"wegbilanz-templates-{lang}.zip",
             mime="application/zip",
             icon=":material/folder_zip:",
@@ -182,7 +172,7 @@ def show_templates() -> None:
         )
         st.download_button(
             t("data.templates.xlsx"),
-            data=lambda: templates.template_workbook(template_text),
+            data=lambda: templates.template_workbook(translate),
             file_name=f"wegbilanz-template-{lang}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/table_view:",
@@ -201,7 +191,7 @@ def show_templates() -> None:
 
 
 def show_column_help() -> None:
-    help_frame = templates.column_help(template_text)
+    help_frame = templates.column_help(templates.in_language(language()))
     for tab, table in zip(st.tabs(list(TABLES)), TABLES, strict=True):
         rows = help_frame[help_frame["table"] == table]
         tab.caption(rows.loc[rows["column"] == "", "help"].iloc[0])
