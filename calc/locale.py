@@ -107,6 +107,18 @@ def number(value: float | None, lang: str | None, decimals: int = 0) -> str:
     return format_decimal(shown, format=pattern, locale=_lang(lang)).replace("-", MINUS)
 
 
+def exact(value: float | None, lang: str | None, max_decimals: int = 12) -> str:
+    """A number with the language's separators and the decimals it has (up to max_decimals,
+    no trailing zeros): "0,005905" and "1.400" in German, for a value a person reads back and
+    edits (parse_number reads it again)."""
+    if _missing(value):
+        return ""
+    assert value is not None
+    shown = _signless_zero(float(value), max_decimals)
+    pattern = "#,##0." + "#" * max_decimals
+    return format_decimal(shown, format=pattern, locale=_lang(lang)).replace("-", MINUS)
+
+
 def parse_number(text: str, lang: str | None) -> float:
     """A number as `number` writes it in lang, back to a float (NaN for an empty text)."""
     cleaned = str(text).strip().replace(MINUS, "-").removesuffix(" t")

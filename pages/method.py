@@ -20,7 +20,7 @@ from calc.factors import FactorError, FactorSet, rescaled_bounds
 from calc.schema import Mode
 from ui import compute, filters
 from ui import frame as _frame
-from ui.i18n import number, percent, t
+from ui.i18n import language, number, percent, t
 
 _frame.require()  # first request after a start: rerun through app.py
 
@@ -30,7 +30,6 @@ REMOTE_CHANNELS: tuple[model.RemoteChannel, ...] = ("video", "phone", "online")
 SIGNIFICANT_DIGITS = 4
 STATUSES = sorted(STATUS_CODES)
 SCOPES = ["WTW", "parameter", "comparison"]  # data/factors/README.md, column scope
-FULL_PRECISION = "%g"  # the grid's default shows 4 decimals: 0.0059 for 0.005905
 GRAMS_PER_KG = 1000.0  # a remote contact emits grams: 2.8 g reads better than 0.0028 kg
 
 
@@ -66,6 +65,49 @@ def with_overridden_bounds(active: pd.DataFrame, edited: pd.DataFrame) -> pd.Dat
         low=edited["low"].mask(rescale, shown(low)),
         high=edited["high"].mask(rescale, shown(high)),
     )
+
+
+class NotANumberError(ValueError):
+    """A cell of the factor editor whose text is no number in the session's language."""
+
+    def __init__(self, row: object, column: str, text: str) -> None:
+        super().__init__(f"row {row}, column {column!r}: {text!r}")
+        self.row, self.column, self.text = row, column, text
+
+
+def as_text(table: pd.DataFrame, columns: tuple[str, ...] = (*EDITABLE, "default")) -> pd.DataFrame:
+    """The factor table with its numbers as text in the session's language ("0,005905" in
+    German, every decimal kept), as the grid shows them and a person types them."""
+    lang = language()
+    return table.assign(
+        **{
+            column: table[column].map(lambda value: locale.exact(value, lang))
+            for column in columns
+            if column in table.columns
+        }
+    )
+
+
+def from_text(table: pd.DataFrame, shown: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
+    """The edited grid as numbers: a cell whose text was changed is read in the session's
+    language (NotANumberError if it is none); an untouched cell keeps its exact value."""
+    lang = language()
+    numbers = {}
+    for column in EDITABLE:
+        values = []
+        for row, before, old, new in zip(
+            table.index, table[column], shown[column], edited[column], strict=True
+        ):
+            if new == old:
+                values.append(before)
+                continue
+            text = "" if new is None or pd.isna(new) else str(new)
+            try:
+                values.append(locale.parse_number(text, lang))
+            except ValueError:
+                raise NotANumberError(row, column, text) from None
+        numbers[column] = pd.Series(values, index=table.index, dtype="float64")
+    return edited.assign(**numbers)
 
 
 def reset_factors() -> None:
@@ -242,20 +284,19 @@ def show_factor_table(active: FactorSet, default: FactorSet) -> None:
     else:
         st.info(t("method.factors.active_edited", count=len(changes)), icon=":material/edit:")
         st.dataframe(
-            changes,
+            as_text(changes),
             hide_index=True,
             column_config=factor_columns()
-            | {
-                "default": st.column_config.NumberColumn(
-                    t("method.col.default"), format=FULL_PRECISION
-                )
-            },
+            | {"default": st.column_config.TextColumn(t("method.col.default"), alignment="right")},
             placeholder=t("method.col.any"),
             alt=t("method.factors.changes_alt"),
         )
     editor_round = st.session_state.get(EDITOR_ROUND_KEY, 0)
+    # Value and bounds as text in the session's language: a German grid reads and takes
+    # "0,005905" (Streamlit's number columns follow the browser's locale instead).
+    shown = as_text(table)
     edited = st.data_editor(
-        table,
+        shown,
         key=f"method_factors_{editor_round}",
         disabled=[c for c in table.columns if c not in EDITABLE],
         column_config=factor_columns(),
@@ -279,12 +320,34 @@ def show_factor_table(active: FactorSet, default: FactorSet) -> None:
             disabled=changes.empty,
             key="method_reset",
         )
-    apply_edit(table, edited, active)
+    apply_edit(table, shown, edited, active)
 
 
-def apply_edit(table: pd.DataFrame, edited: pd.DataFrame, active: FactorSet) -> None:
-    """Validate an edit; if it holds, make it the session's factor set and rerun every figure."""
-    if edited[list(EDITABLE)].equals(table[list(EDITABLE)]):
+def apply_edit(
+    table: pd.DataFrame, shown: pd.DataFrame, edited_text: pd.DataFrame, active: FactorSet
+) -> None:
+    """Validate an edit; if it holds, make it the session's factor set and rerun every figure.
+    `shown` is the grid as drawn (as_text of table), `edited_text` as the user left it."""
+    if edited_text[list(EDITABLE)].equals(shown[list(EDITABLE)]):
+        return
+    try:
+        edited = from_text(table, shown, edited_text)
+    except NotANumberError as error:
+        st.error(
+            t(
+                "method.factors.invalid_body",
+                message=t(
+                    "method.factors.not_a_number",
+                    row=error.row,
+                    column=t(f"method.col.{error.column}"),
+                    value=error.text,
+                    small=locale.exact(0.25, language()),
+                    large=locale.exact(1234.5, language()),
+                ),
+            ),
+            title=t("method.factors.invalid_title"),
+            icon=":material/error:",
+        )
         return
     candidate = with_overridden_bounds(table, edited).reset_index(drop=True)
     try:
@@ -311,9 +374,8 @@ def factor_columns() -> dict[str, Any]:
     text = st.column_config.TextColumn
     return {
         "key": text(t("method.col.key"), pinned=True),
-        "value": st.column_config.NumberColumn(t("method.col.value"), format=FULL_PRECISION),
-        "low": st.column_config.NumberColumn(t("method.col.low"), format=FULL_PRECISION),
-        "high": st.column_config.NumberColumn(t("method.col.high"), format=FULL_PRECISION),
+        # Numbers as text in the session's language (as_text), right-aligned as numbers are.
+        **{column: text(t(f"method.col.{column}"), alignment="right") for column in EDITABLE},
         "unit": text(t("method.col.unit")),
         "country": text(t("method.col.country"), help=t("method.col.country_help")),
         "year": st.column_config.NumberColumn(

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import model, store
+from calc import locale, model, store
 from calc.factors import FactorSet
 from calc.schema import Mode
 from tests.conftest import APP_FILE, APP_TIMEOUT_S
@@ -39,8 +39,9 @@ def totals_kg(path: Path, factors: FactorSet) -> dict[int, float]:
         con.close()
 
 
-def edit_cell(at: AppTest, key: str, column: str, value: float) -> AppTest:
-    """Type a value into the factor editor's row of `key`, as a person would, and rerun."""
+def edit_cell(at: AppTest, key: str, column: str, value: str) -> AppTest:
+    """Type a value into the factor editor's row of `key`, as a person would (as text in the
+    page's language), and rerun."""
     position = int(FactorSet.load().table["key"].eq(key).to_numpy().nonzero()[0][0])
     at.session_state[EDITOR_KEY] = {
         "edited_rows": {position: {column: value}},
@@ -80,7 +81,7 @@ def test_factor_edit_changes_the_overview_total_by_the_computed_amount(app, app_
     year, before_t = overview_current(app)
     assert before_t == pytest.approx(before_kg[year] / 1000, abs=0.05)
 
-    edit_cell(open_method_page(app), "detour_factor", "value", NEW_DETOUR)
+    edit_cell(open_method_page(app), "detour_factor", "value", str(NEW_DETOUR))
 
     assert not app.error
     stored = app.session_state[compute.FACTORS_KEY]
@@ -101,7 +102,7 @@ def test_factor_edit_changes_the_overview_total_by_the_computed_amount(app, app_
 def test_invalid_factor_edit_is_explained_and_not_applied(app, app_db):
     year, before_t = overview_current(app)
 
-    edit_cell(open_method_page(app), "detour_factor", "low", 9.0)  # above its value 1.3
+    edit_cell(open_method_page(app), "detour_factor", "low", "9")  # above its value 1.3
 
     assert app.error[0].value.startswith("table 'edited': row ")
     assert "column 'low'" in app.error[0].value
@@ -111,7 +112,7 @@ def test_invalid_factor_edit_is_explained_and_not_applied(app, app_db):
 
 def test_reset_returns_to_the_shipped_factors(app, app_db):
     year, before_t = overview_current(app)
-    edit_cell(open_method_page(app), "detour_factor", "value", NEW_DETOUR)
+    edit_cell(open_method_page(app), "detour_factor", "value", str(NEW_DETOUR))
     assert overview_current(app)[1] != before_t
 
     open_method_page(app).button(key="method_reset").click().run()
@@ -145,3 +146,49 @@ def test_the_headline_factors_are_named_with_their_sources(app: AppTest) -> None
     body = " ".join(m.value for m in app.markdown)
     assert "never more than the phone, video and online contacts added" in body
     assert "video 0.8" in body
+
+
+def german_method_page(app_db: Path) -> AppTest:
+    at = AppTest.from_file(str(APP_FILE), default_timeout=APP_TIMEOUT_S)
+    at.query_params["lang"] = "de"
+    at.context = {"locale": "en-US"}  # the browser's locale must not decide the separators
+    return open_method_page(at.run())
+
+
+def editor_row(at: AppTest, key: str, country: str = "") -> pd.Series:
+    editor = at.data_editor[0].value
+    rows = editor[(editor["key"] == key) & (editor["country"].fillna("") == country)]
+    return rows.iloc[0]
+
+
+def test_the_factor_editor_shows_german_numbers(app_db: Path) -> None:
+    at = german_method_page(app_db)
+    # detour_factor: 1.3 (low 1.2, high 1.435); budget: 1400; the first ev_share row: 0.005905
+    detour = editor_row(at, "detour_factor")
+    assert (detour["value"], detour["low"], detour["high"]) == ("1,3", "1,2", "1,435")
+    assert editor_row(at, "budget_per_capita_kg_per_year")["value"] == "1.400"
+    assert "0,005905" in set(at.data_editor[0].value["value"])
+
+
+def test_a_german_edit_is_read_with_the_decimal_comma(app_db: Path) -> None:
+    at = edit_cell(german_method_page(app_db), "detour_factor", "value", "1,5")
+
+    assert not at.error
+    stored = at.session_state[compute.FACTORS_KEY]
+    assert stored.loc[stored["key"] == "detour_factor", "value"].tolist() == [1.5]
+    # The bounds move with the value as with `--set`: 1.2 * 1.5/1.3 and 1.435 * 1.5/1.3.
+    detour = editor_row(at, "detour_factor")
+    assert detour["value"] == "1,5"
+    assert locale.parse_number(detour["low"], "de") == pytest.approx(1.2 * 1.5 / 1.3, rel=1e-9)
+    assert locale.parse_number(detour["high"], "de") == pytest.approx(1.435 * 1.5 / 1.3, rel=1e-9)
+
+
+def test_a_decimal_point_in_a_german_editor_is_refused_in_german(app_db: Path) -> None:
+    at = edit_cell(german_method_page(app_db), "detour_factor", "value", "1.5")
+
+    row = int(FactorSet.load().table["key"].eq("detour_factor").to_numpy().nonzero()[0][0]) + 1
+    message = at.error[0].value
+    assert f"Zeile {row}, Spalte „Wert“: „1.5“ ist keine Zahl in deutscher Schreibweise" in message
+    assert "Schreiben Sie Zahlen wie 0,25 oder 1.234,5." in message
+    assert at.error[0].proto.title == "Diese Änderung wurde nicht übernommen"
+    assert compute.FACTORS_KEY not in at.session_state
