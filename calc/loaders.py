@@ -400,6 +400,17 @@ _CHANNELS = ", ".join(_sql_text(c.value) for c in Channel)
 
 
 NUMERIC_KINDS = frozenset({"int", "year", "float"})
+# Numbers are read as DOUBLE, whole-number columns too: DuckDB's BIGINT reader would round
+# 1.5 to 2 silently, where the checks must see it (and say "a whole number").
+_READER_TYPES = {"int": "DOUBLE", "year": "DOUBLE", "float": "DOUBLE"}
+_TYPED = {"int": "BIGINT", "year": "BIGINT", "float": "DOUBLE"}
+
+
+def _trimmed_text(column: Column, original: str | None) -> str:
+    """SQL for a column's cell text, trimmed, empty as NULL, its default filled in."""
+    text = "NULL" if original is None else f'"{original}"'
+    default = "NULL" if column.default is None else _sql_text(column.default)
+    return f"COALESCE(NULLIF(trim({text}), ''), {default}) AS \"{column.name}\""
 
 
 def _number_of(column: Column) -> str:
@@ -521,6 +532,40 @@ def _cell_checks(table: str, column: Column) -> list[tuple[str, str]]:
     return checks
 
 
+def _row_checks(table: str, spec: TableSpec) -> list[tuple[str, str, str, str]]:
+    """(column, value as text, what was expected, bad-row condition) for every check of a
+    table's rows, over the staged columns (typed, r_ text and n_ number)."""
+    checks = [
+        (
+            f"{_sql_text(column.name)}",
+            f"CAST({_text_of(column)} AS VARCHAR)",
+            expected,
+            condition,
+        )
+        for column in spec.columns
+        for condition, expected in _cell_checks(table, column)
+    ]
+    if spec is CONTACTS:
+        checks.append(
+            (
+                "'date'",
+                "NULL",
+                "a date or a year",
+                "date IS NULL AND year IS NULL AND r_date IS NULL AND r_year IS NULL",
+            )
+        )
+    if "lat" in {c.name for c in spec.columns}:
+        checks.append(
+            (
+                "CASE WHEN lat IS NULL THEN 'lat' ELSE 'lon' END",
+                "NULL",
+                "lat and lon together",
+                "(lat IS NULL) <> (lon IS NULL)",
+            )
+        )
+    return checks
+
+
 class _Loader:
     """One load: stages every source in temp tables, checks, resolves, then swaps in one go."""
 
@@ -542,6 +587,7 @@ class _Loader:
         self.problems: list[Problem] = []
         self.problem_total = 0
         self.empty: list[str] = []  # tables given with a header and no data row
+        self.clean: set[str] = set()  # tables whose cells all passed in the typed scan
         self.matcher: geo.PlaceMatcher | None = None  # built only when a place is missed
         self.warnings: list[Problem] = []
 
@@ -563,10 +609,18 @@ class _Loader:
 
     def _drop_staging(self) -> None:
         """Temp tables outlive the transaction on a long-lived (app) connection: drop them."""
+        views = self.con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE temporary "
+            "AND starts_with(view_name, 'typed_')"
+        ).fetchall()
+        for (view,) in views:
+            self.con.execute(f"DROP VIEW IF EXISTS temp.{view}")
         staged = self.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE temporary AND ("
             "starts_with(table_name, 'typed_') OR starts_with(table_name, 'located_') OR "
-            "starts_with(table_name, 'sheet_') OR table_name IN ('load_postcodes', 'place_hints'))"
+            "starts_with(table_name, 'clean_') OR starts_with(table_name, 'rejects_') OR "
+            "starts_with(table_name, 'merged_') OR starts_with(table_name, 'sheet_') OR "
+            "table_name IN ('load_postcodes', 'place_hints'))"
         ).fetchall()
         for (table,) in staged:
             self.con.execute(f"DROP TABLE IF EXISTS temp.{table}")
@@ -632,9 +686,11 @@ class _Loader:
     # -- staging -----------------------------------------------------------------------------
 
     def _stage(self, table: str, src: _Source) -> None:
-        """typed_<table>: parsed values, their text (r_*), and the file's row number.
+        """typed_<table>: the typed values with the file's row number (_row) and label (_file).
 
-        One pass over the file: read as text, number the rows, parse, in a single statement.
+        A CSV file is first read by DuckDB's typed reader and checked in the same scan; only
+        when that finds anything wrong (a cell the reader rejects, a check that fails) is the
+        file read again as text, to say exactly which row, column and value.
         """
         spec = TABLES[table]
         source = self._source_sql(table, src)
@@ -642,23 +698,8 @@ class _Loader:
             columns = self._map_headers(source, spec, src)
             if columns is None:
                 return
-            texts = ["row_number() OVER () + 1 AS _row"]
-            for column in spec.columns:
-                original = columns.get(column.name)
-                text = "NULL" if original is None else f'"{original}"'
-                default = "NULL" if column.default is None else _sql_text(column.default)
-                texts.append(f"COALESCE(NULLIF(trim({text}), ''), {default}) AS \"{column.name}\"")
-            parsed = ", ".join(
-                f'{_parse_expression(c)} AS "{c.name}"'
-                + ("" if c.kind == "text" else f', "{c.name}" AS "r_{c.name}"')
-                + (f', {_number_of(c)} AS "n_{c.name}"' if c.kind in NUMERIC_KINDS else "")
-                for c in spec.columns
-            )
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE typed_{table} AS "
-                f"SELECT _row, {_sql_text(src.label)} AS _file, {parsed} "
-                f"FROM (SELECT {', '.join(texts)} FROM {source})"
-            )
+            if src.path is None or not self._stage_typed(table, spec, src, columns):
+                self._stage_text(table, spec, src, source, columns)
         except duckdb.Error as exc:
             message = str(exc)
             line = re.search(r"Line: (\d+)", message)
@@ -693,11 +734,118 @@ class _Loader:
                 1,
             )
             return
-        self._check_cells(table, spec, src.label)
+        if table not in self.clean:
+            self._check_cells(table, spec, src.label)
         self._check_duplicates(table, spec, src.label)
 
-    def _source_sql(self, table: str, src: _Source) -> str:
-        """A FROM clause that yields the source's cells as text, in file order."""
+    def _stage_typed(
+        self, table: str, spec: TableSpec, src: _Source, columns: Mapping[str, str]
+    ) -> bool:
+        """The fast path: one scan by DuckDB's typed reader keeps typed values only (no text
+        copies of numbers, no row-number window: a row is known by its rowid, which keeps the
+        file's order), then the cell checks run over them in one aggregate query. False, with
+        nothing staged, when the reader rejected a row or any check fails."""
+        assert src.path is not None
+        by_header = {original: name for name, original in columns.items()}
+        kinds = {c.name: c.kind for c in spec.columns}
+        types = {
+            header: _READER_TYPES.get(kinds.get(by_header.get(header, ""), "text"), "VARCHAR")
+            for header in self._headers(self._source_sql(table, src))
+        }
+        rejects = f"rejects_{table}"
+        source = self._source_sql(table, src, types=types, rejects=rejects)
+        values, kept, shown = [], [], []
+        for column in spec.columns:
+            name, original = column.name, columns.get(column.name)
+            if column.kind in NUMERIC_KINDS:
+                cast = _READER_TYPES[column.kind]
+                value = "NULL" if original is None else f'"{original}"'
+                default = (
+                    "NULL"
+                    if column.default is None
+                    else f"CAST({_sql_text(column.default)} AS {cast})"
+                )
+                values.append(f'CAST(COALESCE({value}, {default}) AS {cast}) AS "{name}"')
+                kept.append(f'"{name}"')
+                # What the checks read as the cell's text and number (_cell_checks).
+                shown.append(
+                    f'TRY_CAST("{name}" AS {_TYPED[column.kind]}) AS "{name}", '
+                    f'"{name}" AS "r_{name}", "{name}" AS "n_{name}"'
+                )
+            else:
+                values.append(_trimmed_text(column, original))
+                kept.append(
+                    f'"{name}"'
+                    if column.kind == "text"
+                    else f'{_parse_expression(column)} AS "{name}"'
+                )
+                shown.append(f'"{name}"')
+                if column.kind != "text":
+                    kept.append(f'"{name}" AS "r_{name}"')
+                    shown.append(f'"r_{name}"')
+        checks = " OR ".join(f"({condition})" for *_, condition in _row_checks(table, spec))
+        try:
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE clean_{table} AS "
+                f"SELECT {', '.join(kept)} FROM (SELECT {', '.join(values)} FROM {source})"
+            )
+            # Rows get consecutive rowids in file order, counted from an offset inside a
+            # transaction: the first data row is the file's row 2.
+            first_rowid = self.con.execute(f"SELECT min(rowid) FROM clean_{table}").fetchall()
+            offset = 2 - (first_rowid[0][0] or 0)
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP VIEW typed_{table} AS SELECT rowid + {offset} AS _row, "
+                f"{_sql_text(src.label)} AS _file, {', '.join(shown)} FROM clean_{table}"
+            )
+            bad, rejected = self.con.execute(
+                f"SELECT (SELECT count(*) FROM typed_{table} WHERE {checks}), "
+                f"(SELECT count(*) FROM {rejects})"
+            ).fetchall()[0]
+        except duckdb.Error:
+            bad, rejected = 1, 0  # whatever the typed reader stumbled on, the text path names
+        if bad or rejected:
+            self.con.execute(f"DROP VIEW IF EXISTS typed_{table}")
+            self.con.execute(f"DROP TABLE IF EXISTS clean_{table}")
+            return False
+        self.clean.add(table)
+        return True
+
+    def _stage_text(
+        self,
+        table: str,
+        spec: TableSpec,
+        src: _Source,
+        source: str,
+        columns: Mapping[str, str],
+    ) -> None:
+        """typed_<table> from the cells as text: parsed values, their text (r_*), the parsed
+        number of numeric cells (n_*) and the file's row number, in a single statement."""
+        texts = ["row_number() OVER () + 1 AS _row"]
+        for column in spec.columns:
+            texts.append(_trimmed_text(column, columns.get(column.name)))
+        parsed = ", ".join(
+            f'{_parse_expression(c)} AS "{c.name}"'
+            + ("" if c.kind == "text" else f', "{c.name}" AS "r_{c.name}"')
+            + (f', {_number_of(c)} AS "n_{c.name}"' if c.kind in NUMERIC_KINDS else "")
+            for c in spec.columns
+        )
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE typed_{table} AS "
+            f"SELECT _row, {_sql_text(src.label)} AS _file, {parsed} "
+            f"FROM (SELECT {', '.join(texts)} FROM {source})"
+        )
+
+    def _source_sql(
+        self,
+        table: str,
+        src: _Source,
+        *,
+        types: Mapping[str, str] | None = None,
+        rejects: str | None = None,
+    ) -> str:
+        """A FROM clause that yields the source's cells as text, in file order; or, given
+        `types` (file header -> DuckDB type), typed, with the rows the reader cannot read
+        recorded in the temp table `rejects` instead of failing."""
         if src.frame is not None:
             # Excel rows: header is row 1, so data row i is row i + 2, as for CSV.
             frame = src.frame.reset_index(drop=True)
@@ -711,17 +859,28 @@ class _Loader:
             first_line = handle.readline()
         delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
         # The path is ours (a temp folder) or the operator's own; quoted, never interpolated raw.
+        if types is None:
+            typing = "all_varchar = true"
+        else:
+            assert rejects is not None
+            listed = ", ".join(f"{_sql_text(h)}: {_sql_text(t)}" for h, t in types.items())
+            typing = (
+                f"types = {{{listed}}}, store_rejects = true, rejects_limit = 1, "
+                f"rejects_table = {_sql_text(rejects)}, "
+                f"rejects_scan = {_sql_text(rejects + '_scan')}"
+            )
         return (
-            f"read_csv({_sql_text(str(src.path))}, header = true, all_varchar = true, "
+            f"read_csv({_sql_text(str(src.path))}, header = true, {typing}, "
             f"delim = {_sql_text(delimiter)}, quote = '\"', "
             f"encoding = {_sql_text(_encoding(src.path))})"
         )
 
+    def _headers(self, source: str) -> list[str]:
+        return [row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+
     def _map_headers(self, source: str, spec: TableSpec, src: _Source) -> dict[str, str] | None:
         """Contract column -> the file's header, matched ignoring case, spaces and a BOM."""
-        headers = [
-            row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
-        ]
+        headers = self._headers(source)
         by_key = {h.strip().lstrip("\ufeff").lower().replace(" ", "_"): h for h in headers}
         known = {c.name for c in spec.columns}
         for key, header in by_key.items():
@@ -759,34 +918,7 @@ class _Loader:
         self._add((Problem(label, r[0], r[1], r[2], r[3]) for r in rows), count)
 
     def _check_cells(self, table: str, spec: TableSpec, label: str) -> None:
-        checks = [
-            (
-                f"{_sql_text(column.name)}",
-                f"CAST({_text_of(column)} AS VARCHAR)",
-                expected,
-                condition,
-            )
-            for column in spec.columns
-            for condition, expected in _cell_checks(table, column)
-        ]
-        if spec is CONTACTS:
-            checks.append(
-                (
-                    "'date'",
-                    "NULL",
-                    "a date or a year",
-                    "date IS NULL AND year IS NULL AND r_date IS NULL AND r_year IS NULL",
-                )
-            )
-        if "lat" in {c.name for c in spec.columns}:
-            checks.append(
-                (
-                    "CASE WHEN lat IS NULL THEN 'lat' ELSE 'lon' END",
-                    "NULL",
-                    "lat and lon together",
-                    "(lat IS NULL) <> (lon IS NULL)",
-                )
-            )
+        checks = _row_checks(table, spec)
         # One scan answers "anything wrong?"; the detailed query runs only when something is.
         any_bad = " OR ".join(f"({condition})" for *_, condition in checks)
         bad_rows = self.con.execute(
@@ -865,7 +997,14 @@ class _Loader:
             "FROM typed_contacts GROUP BY ALL"
         )
         if "clients" in self.sources:
-            self.con.execute(f"INSERT INTO typed_clients BY NAME SELECT * FROM ({aggregated})")
+            # typed_clients may be a view of the typed scan: the union becomes the new table.
+            self.con.execute(
+                "CREATE TEMP TABLE merged_clients AS "
+                f"SELECT * FROM typed_clients UNION ALL BY NAME ({aggregated})"
+            )
+            kind = "VIEW" if "clients" in self.clean else "TABLE"
+            self.con.execute(f"DROP {kind} typed_clients")
+            self.con.execute("CREATE TEMP VIEW typed_clients AS FROM merged_clients")
             self._check_duplicates("clients", TABLES["clients"], "clients and contacts")
             self._raise_if_problems()
         else:
