@@ -19,7 +19,7 @@ from streamlit.typing import UploadedFile
 from calc import dataset, geo, loaders, templates
 from calc.roles import Mode, Role, RoleError
 from calc.schema import TABLES
-from ui import access, cached_views, db
+from ui import access, cached_views, db, tables
 from ui import frame as _frame
 from ui.i18n import language, number, t
 from ui.plain import plain
@@ -77,22 +77,15 @@ def show_loaded() -> None:
     st.markdown(t("data.loaded.label", label=plain(dataset_label()), version=db.dataset_version()))
     counts = cached_views.table_counts(db.cursor())
     shown = counts.assign(table_name=counts["table_name"].map(table_label))
-    value_columns = [c for c in shown.columns if c != "table_name"]
-    # Counts as text in the interface's language (the browser's locale may be another one).
-    for column in value_columns:
-        shown[column] = shown[column].map(lambda n: "" if pd.isna(n) else number(n))
-    st.dataframe(
+    # Counts per year: ui.tables writes them in the interface's language.
+    tables.dataframe(
         shown,
-        hide_index=True,
+        dict.fromkeys([c for c in shown.columns if c != "table_name"], 0),
         column_config={
             "table_name": st.column_config.TextColumn(t("data.loaded.table")),
             "total": st.column_config.TextColumn(t("data.loaded.total"), alignment="right"),
-            **{
-                year: st.column_config.TextColumn(year, alignment="right")
-                for year in value_columns
-                if year != "total"
-            },
         },
+        hide_index=True,
         alt=t("data.loaded.alt"),
     )
     if not access.allows(Role.STEWARD):
@@ -283,12 +276,14 @@ def problem_table(problems: Sequence[loaders.Problem]) -> None:
             "expected": [p.expected for p in problems],
         }
     )
-    st.dataframe(
+    # The row numbers are counts: "10.813" in German (ui.tables).
+    tables.dataframe(
         frame,
+        {},
         hide_index=True,
         column_config={
             "file": st.column_config.TextColumn(t("data.report.file")),
-            "row": st.column_config.NumberColumn(t("data.report.row"), format="%d"),
+            "row": st.column_config.TextColumn(t("data.report.row"), alignment="right"),
             "column": st.column_config.TextColumn(t("data.report.column")),
             "value": st.column_config.TextColumn(t("data.report.value")),
             "expected": st.column_config.TextColumn(t("data.report.expected"), width="large"),

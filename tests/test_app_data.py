@@ -118,7 +118,9 @@ def test_invalid_upload_shows_file_row_column_and_keeps_the_loaded_data(
 
     assert app.error[0].value == text("data.report.errors_body")
     problems = pd.concat(report_tables(app))
-    assert ["clients.csv", row, column] in problems[["file", "row", "column"]].values.tolist()
+    # The row as the page writes a count in English (text, "1,234" from a thousand rows on).
+    shown_row = f"{row:,}"
+    assert ["clients.csv", shown_row, column] in problems[["file", "row", "column"]].values.tolist()
     shown_places = any(m.value == f"**{text('data.report.places_title')}**" for m in app.markdown)
     assert shown_places == is_place
     assert not [b for b in app.button if b.key == "data_load"]  # nothing to confirm

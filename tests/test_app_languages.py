@@ -28,6 +28,7 @@ from calc import locale, model, store
 from calc.factors import FactorSet
 from calc.schema import DEFAULT_CLIENT_GROUP, TABLES
 from tests.conftest import APP_FILE, APP_TIMEOUT_S
+from ui import tables
 
 # Every page app.py registers (a page added later is checked too).
 PAGES = tuple(re.findall(r'\("pages/(\w+)\.py", "\w+"', APP_FILE.read_text(encoding="utf-8")))
@@ -246,12 +247,10 @@ def test_no_english_on_a_german_or_dutch_page(app_db: Path, data_texts: set[str]
 
 
 def raw_decimals(at: AppTest) -> list[str]:
-    """Tables whose decimal numbers reach the browser as numbers: Streamlit writes them by the
-    browser's locale (or with a decimal point), not by the chosen language."""
+    """Tables (and editors) whose decimal numbers reach the browser as numbers: Streamlit writes
+    them by the browser's locale (or with a decimal point), not by the chosen language."""
     found = []
-    for frame in at.dataframe:
-        if frame.proto.editing_mode != frame.proto.EditingMode.READ_ONLY:
-            continue  # an editor keeps numbers as numbers, so that they can be typed
+    for frame in at.dataframe:  # an editor too: it shows what a person types over
         shown = frame.value
         for name in shown.columns:
             if pd.api.types.is_float_dtype(shown[name]) and shown[name].notna().any():
@@ -259,7 +258,53 @@ def raw_decimals(at: AppTest) -> list[str]:
     return found
 
 
+# A number as a cell writes it: digits with separators, maybe a sign and a unit ("1.234,5 t").
+NUMBER_CELL = re.compile(r"[−+-]?\d[\d.,]*(?: ?(?:%|t|km|m|kg|€|g))?")
+# A point that is no German group separator: followed by other than exactly three digits.
+DECIMAL_POINT = re.compile(r"\d\.(?:\d{1,2}|\d{4,})(?!\d)")
+YEARS = {*tables.YEAR_COLUMNS, locale.text("chart.year", "de")}
+
+
+def raw_counts(at: AppTest) -> list[str]:
+    """Tables whose whole numbers of four digits or more reach the browser as numbers:
+    Streamlit writes them without a group separator ("10813", not "10.813")."""
+    found = []
+    for frame in at.dataframe:
+        shown = frame.value
+        for name in shown.columns:
+            column = shown[name]
+            if (
+                pd.api.types.is_integer_dtype(column)
+                and not pd.api.types.is_bool_dtype(column)
+                and str(name) not in YEARS
+                and column.abs().max() >= 1000
+            ):
+                found.append(str(name))
+    return found
+
+
+def decimal_points(at: AppTest) -> list[str]:
+    """Number cells of the tables (editable ones too) written with a decimal point, in German
+    where a comma is expected ("2.5" instead of "2,5")."""
+    found = []
+    for frame in at.dataframe:  # st.data_editor too
+        shown = frame.value
+        for name in shown.columns:
+            if not pd.api.types.is_object_dtype(shown[name]) and not pd.api.types.is_string_dtype(
+                shown[name]
+            ):
+                continue
+            found += [
+                f"{name}: {cell}"
+                for cell in shown[name].dropna().astype(str)
+                if NUMBER_CELL.fullmatch(cell) and DECIMAL_POINT.search(cell)
+            ]
+    return found
+
+
 @pytest.mark.parametrize("slug", PAGES)
 def test_tables_write_decimals_in_the_chosen_language(app_db: Path, slug: str):
     at = open_page(slug, "de")
     assert raw_decimals(at) == []
+    assert raw_counts(at) == []
+    assert decimal_points(at) == []

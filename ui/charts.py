@@ -229,9 +229,9 @@ def show(
         shown = tables.localized(frame, decimals or {}, percents)
         names = dict(columns) if columns else {column: column for column in frame.columns}
         shown = shown[list(names)].rename(columns=names)
-        numbers = [*(decimals or {}), *(percents or {})]
+        numbers = [*(decimals or {}), *(percents or {}), *tables.whole_number_columns(frame)]
         st.dataframe(
             shown,
             hide_index=True,
-            column_config=tables.number_columns({names[c]: 0 for c in numbers if c in names}),
+            column_config=tables.number_columns([names[c] for c in numbers if c in names]),
         )
