@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--db", type=Path, help="database to load the demo into")
     demo_cmd.add_argument("--out", type=Path, help="folder for the CSV files")
     demo_cmd.add_argument("--clients", type=int, default=None, help="clients per year")
+    demo_cmd.add_argument(
+        "--prebuilt",
+        action="store_true",
+        help="also rebuild the pre-built demo the app starts on (data/demo_prebuilt/)",
+    )
 
     load_cmd = commands.add_parser("load", help="validate and load a folder or .xlsx")
     load_cmd.add_argument("source", type=Path)
@@ -167,11 +172,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
+        if args.prebuilt and args.clients is not None:
+            return _fail("--prebuilt rebuilds the default demo: leave out --clients")
         out = args.out or Path(tempfile.mkdtemp(prefix="wegbilanz-demo-"))
         files = demo.generate(out, clients_per_year=args.clients)
         loaded = load_version(_db(args), out, label="demo", role=CLI_ROLE)
         print(f"demo data written to {out}: " + ", ".join(p.name for p in files.values()))
         print("loaded: " + ", ".join(f"{t} {n}" for t, n in loaded.rows.items() if n))
+        if args.prebuilt:
+            built = demo.build_prebuilt()
+            size_kb = sum(path.stat().st_size for path in built.values()) / 1024
+            print(f"pre-built demo written to {demo.PREBUILT_DIR} ({size_kb:,.0f} kB)")
         return 0
     if args.command == "load":
         loaded = load_version(_db(args), args.source, role=CLI_ROLE)

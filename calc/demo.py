@@ -4,10 +4,17 @@ staff and business trips for 2019-2024, written as CSV files in the data contrac
 Every rate and count comes from data/demo_parameters.csv (with its source); this module holds
 only the mechanics. Client homes are places of the shipped gazetteer, so loading the demo
 exercises the app's place resolution, and all distances are left for the app to compute.
+
+The default set also ships pre-built (data/demo_prebuilt/, `python -m calc demo --prebuilt`):
+the tables the loader makes of it, places resolved and distances computed, with the demo's own
+ids where a load puts pseudonyms. `load_prebuilt` puts it in place as a new data version,
+keying the pseudonyms with this installation's key, in a fraction of a second: the app's first
+start on a fresh machine is then no slower than any other.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +23,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from calc import loaders, pseudonyms, store
 from calc.geo import place_key
+from calc.roles import Role
 from calc.schema import Channel, Mode, normalise_mode
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 DEMO_PARAMETERS_PATH = REPO_DIR / "data" / "demo_parameters.csv"
 GAZETTEER_PATH = REPO_DIR / "data" / "gazetteer.csv"
+PREBUILT_DIR = REPO_DIR / "data" / "demo_prebuilt"
+DEMO_LABEL = "demo"
 
 COUNTRY = "AT"
 CARINTHIA_ADMIN1 = "02"  # GeoNames' admin1 code of Kärnten
@@ -527,3 +538,90 @@ def generate(
         for table, frame in tables.items():
             _write_csv(con, table, frame, paths[table])
     return paths
+
+
+# --- pre-built --------------------------------------------------------------------------------
+
+# The loaded tables as Parquet, in store.DATA_TABLES_DDL's columns, except that clients and
+# staff carry their raw demo id (client_id, staff_id) where a load stores the keyed pseudonym.
+PREBUILT_TABLES: tuple[str, ...] = ("offices", "clients", "staff", "trips", "distance_cache")
+_RAW_IDS: dict[str, tuple[str, str]] = {  # table: (raw id column, pseudonym column)
+    "clients": ("client_id", "client_key"),
+    "staff": ("staff_id", "staff_key"),
+}
+
+
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def build_prebuilt(out_dir: Path = PREBUILT_DIR) -> dict[str, Path]:
+    """Generate the default demo, load it as the app would (calc.loaders.load_version into a
+    throwaway store), and write the loaded tables into out_dir as Parquet, each pseudonym turned
+    back into the demo id it was made from: no keyed value is shipped."""
+    salt = pseudonyms.salt(pseudonyms.load_or_create_key())  # the one load_version keys with
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="wegbilanz-demo-") as folder:
+        csv = generate(Path(folder) / "csv")
+        where = store.Store(Path(folder) / "demo.duckdb")
+        loaders.load_version(where.path, Path(folder) / "csv", label=DEMO_LABEL, role=Role.STEWARD)
+        con = duckdb.connect(str(where.version_path(where.current() or "")), read_only=True)
+        try:
+            for table, (raw, key) in _RAW_IDS.items():
+                # Every demo id beside its pseudonym, made as the loader makes it.
+                con.execute(
+                    f"CREATE TEMP TABLE ids_{table} AS SELECT DISTINCT {raw}, "
+                    f"left(sha256(? || {raw}), 16) AS {key} FROM read_csv({_sql_path(csv[table])})",
+                    [salt],
+                )
+            paths = {}
+            for table in PREBUILT_TABLES:
+                if table in _RAW_IDS:
+                    raw, key = _RAW_IDS[table]
+                    query = (
+                        f"SELECT i.{raw}, t.* EXCLUDE ({key}) FROM {table} t "
+                        f"JOIN temp.ids_{table} i USING ({key}) ORDER BY t.year, i.{raw}"
+                    )
+                else:
+                    query = f"SELECT * FROM {table} ORDER BY ALL"
+                paths[table] = out_dir / f"{table}.parquet"
+                con.execute(
+                    f"COPY ({query}) TO {_sql_path(paths[table])} "
+                    "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 19)"
+                )
+                loaded = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+                written = con.execute(
+                    f"SELECT count(*) FROM read_parquet({_sql_path(paths[table])})"
+                ).fetchall()[0][0]
+                if written != loaded:  # a pseudonym without its id: never ship a partial table
+                    raise RuntimeError(f"{table}: {written} of {loaded} rows written")
+        finally:
+            con.close()
+    return paths
+
+
+def has_prebuilt(source: Path = PREBUILT_DIR) -> bool:
+    return all((Path(source) / f"{table}.parquet").is_file() for table in PREBUILT_TABLES)
+
+
+def load_prebuilt(db_path: Path, *, role: Role | None, source: Path = PREBUILT_DIR) -> str:
+    """Put the pre-built demo in place as a new data version of the store at db_path and make
+    it current (steward role); pseudonyms keyed as a load keys them (calc.pseudonyms).
+    Returns the new version's id."""
+    salt = pseudonyms.salt(pseudonyms.load_or_create_key())
+
+    def fill(con: duckdb.DuckDBPyConnection) -> None:
+        for table in PREBUILT_TABLES:
+            parquet = f"read_parquet({_sql_path(Path(source) / f'{table}.parquet')})"
+            if table in _RAW_IDS:
+                raw, key = _RAW_IDS[table]
+                con.execute(
+                    f"INSERT INTO {table} BY NAME SELECT * EXCLUDE ({raw}), "
+                    f"left(sha256(? || {raw}), 16) AS {key} FROM {parquet}",
+                    [salt],
+                )
+            else:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {parquet}")
+
+    return store.add_version(db_path, DEMO_LABEL, fill, role=role)

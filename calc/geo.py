@@ -171,21 +171,23 @@ def _gazetteer_fingerprint(path: Path) -> str:
     return "wegbilanz-gazetteer:" + digest.hexdigest()
 
 
-def install(con: duckdb.DuckDBPyConnection) -> None:
+def install(con: duckdb.DuckDBPyConnection, *, gazetteer: bool = True) -> None:
     """Create the place_key macro, the gazetteer and the two caches. Safe to call again.
 
     The gazetteer is reloaded only when data/gazetteer.csv or the key function changed; the
-    caches are never emptied. Call it outside an open transaction.
+    caches are never emptied. Call it outside an open transaction. gazetteer=False leaves the
+    gazetteer out (about a second): a data version that no loader resolves places in.
     """
+    con.execute(PLACE_KEY_MACRO_SQL)
+    con.execute(_DISTANCE_CACHE_DDL)
+    con.execute(_GEOCODE_CACHE_DDL)
+    if not gazetteer:
+        return
     if not GAZETTEER_PATH.is_file():
         raise FileNotFoundError(
             f"offline gazetteer {GAZETTEER_PATH} is missing; rebuild it with "
             "'python data/build_gazetteer.py' (see data/GAZETTEER.md)"
         )
-    con.execute(PLACE_KEY_MACRO_SQL)
-    con.execute(_DISTANCE_CACHE_DDL)
-    con.execute(_GEOCODE_CACHE_DDL)
-
     fingerprint = _gazetteer_fingerprint(GAZETTEER_PATH)
     loaded = con.execute(
         "SELECT comment FROM duckdb_tables() "

@@ -337,12 +337,51 @@ def _ensure_memory_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def create_data_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The tables of one data set, its meta and its caches (in a version file or in memory)."""
+def create_data_tables(con: duckdb.DuckDBPyConnection, *, gazetteer: bool = True) -> None:
+    """The tables of one data set, its meta and its caches (in a version file or in memory);
+    gazetteer=False: without the gazetteer, which only a loader resolving places reads."""
     con.execute(DATASET_META_DDL)
     for table, columns in DATA_TABLES_DDL.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
-    geo.install(con)
+    geo.install(con, gazetteer=gazetteer)
+
+
+def add_version(
+    db_path: str | Path,
+    label: str,
+    fill: Callable[[duckdb.DuckDBPyConnection], None],
+    *,
+    role: Role | None,
+) -> str:
+    """A new data version of data tables that fill(con) writes (no loader, no gazetteer),
+    made current when complete; returns its id. As in calc.loaders.load_version, the version
+    in use is never touched: fill writes a partial file, which is renamed when complete and
+    only then made current, and a failed fill leaves the store as it was. Steward role."""
+    require(role, Role.STEWARD)
+    where = Store(Path(db_path))
+    where.data_dir.mkdir(parents=True, exist_ok=True)
+    where.remove_leftovers()
+    partial = where.partial_path(uuid.uuid4().hex[:12])
+    con = duckdb.connect(str(partial))
+    try:
+        create_data_tables(con, gazetteer=False)
+        con.execute("BEGIN TRANSACTION")
+        fill(con)
+        version = new_dataset_version(con, label)
+        con.execute("COMMIT")
+        loaded_at = dataset_value(con, "loaded_at") or ""
+        con.execute("CHECKPOINT")
+        con.close()
+        partial.replace(where.version_path(version))
+        where.write_label(version, label, loaded_at)
+        where.switch(version, role=role)
+        where.prune(Settings.load().keep_versions)
+    except BaseException:
+        con.close()
+        partial.unlink(missing_ok=True)
+        Path(f"{partial}.wal").unlink(missing_ok=True)
+        raise
+    return version
 
 
 @dataclass(frozen=True)

@@ -220,3 +220,11 @@ def test_passphrase_typed_differently_twice_writes_nothing(monkeypatch, capsys) 
     monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(typed))
     assert cli.main(["passphrase"]) == cli.EXIT_BAD_INPUT
     assert "$scrypt$" not in capsys.readouterr().out
+
+
+def test_demo_prebuilt_is_the_default_set_only(tmp_path: Path) -> None:
+    # The shipped demo is the default set: a smaller one is refused before anything is written.
+    result = run_calc("demo", "--db", tmp_path / "x.duckdb", "--prebuilt", "--clients", "10")
+    assert result.returncode == 2
+    assert "--clients" in result.stderr
+    assert not (tmp_path / "x.duckdb").exists()

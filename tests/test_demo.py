@@ -7,12 +7,15 @@ import math
 import time
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from calc import demo
+from calc import demo, pseudonyms, store
 from calc.geo import place_key
+from calc.roles import Role, RoleError
 from calc.schema import (
     CLIENTS,
     OFFICES,
@@ -23,6 +26,7 @@ from calc.schema import (
     TableSpec,
     normalise_mode,
 )
+from tests.conftest import APP_FILE, APP_TIMEOUT_S
 
 YEARS = list(range(2019, 2025))
 SMALL_CLIENTS_PER_YEAR = 2_000  # enough rows to tell seeds apart, fast to write twice
@@ -299,3 +303,140 @@ def test_every_parameter_has_a_unit_and_a_source() -> None:
     # Year-specific rates exist for every demo year.
     yearly = parameters[parameters["key"].str.startswith("contact_rate.")]
     assert (yearly.groupby("key")["year"].nunique() == len(YEARS)).all()
+
+
+# --- the pre-built demo (data/demo_prebuilt/) -----------------------------------------------------
+
+# What the app's first start puts in place: the tables a load of the default demo makes.
+PREBUILT_COMPARED = ("offices", "clients", "staff", "trips", "postcodes", "distance_cache")
+REBUILD = "rebuild it with `python -m calc demo --prebuilt`"
+PREBUILT_MAX_BYTES = 3 * 1024 * 1024  # 1.6 MB when written; a repository file, kept small
+
+
+def _version_file(db: Path) -> Path:
+    where = store.Store(db)
+    current = where.current()
+    assert current is not None
+    return where.version_path(current)
+
+
+def _only_in(con: duckdb.DuckDBPyConnection, table: str, this: str, other: str) -> int:
+    query = f"SELECT * FROM {this}.{table} EXCEPT ALL SELECT * FROM {other}.{table}"
+    return con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
+
+
+@pytest.fixture
+def prebuilt_db(tmp_path: Path) -> Path:
+    """A fresh store with the shipped demo put in place, as on the app's first start."""
+    path = tmp_path / "prebuilt.duckdb"
+    demo.load_prebuilt(path, role=Role.STEWARD)
+    return path
+
+
+def test_the_shipped_demo_is_what_the_generator_and_the_loader_make(
+    demo_db: Path, prebuilt_db: Path
+) -> None:
+    # GIVEN the demo generated and loaded from its CSV files (demo_db) and the shipped one,
+    # both keyed with the test run's pseudonym key
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{_version_file(demo_db)}' AS loaded (READ_ONLY)")
+    con.execute(f"ATTACH '{_version_file(prebuilt_db)}' AS shipped (READ_ONLY)")
+    # THEN every table holds the same rows, pseudonyms and distances included
+    differences = {
+        table: (
+            _only_in(con, table, "loaded", "shipped"),
+            _only_in(con, table, "shipped", "loaded"),
+        )
+        for table in PREBUILT_COMPARED
+    }
+    assert differences == dict.fromkeys(PREBUILT_COMPARED, (0, 0)), REBUILD
+    # ... and so the same totals (rows and contacts, as the generator wrote them)
+    totals = "SELECT count(*), sum(in_person), sum(phone + video + online) FROM {}.clients"
+    assert (
+        con.execute(totals.format("shipped")).fetchall()
+        == con.execute(totals.format("loaded")).fetchall()
+    )
+    assert store.dataset_value(store.connect(prebuilt_db, state=False), "dataset_label") == "demo"
+
+
+def test_a_rebuild_writes_what_is_shipped(tmp_path: Path) -> None:
+    # WHEN the pre-built demo is built afresh (generate, load, pseudonyms back to demo ids)
+    rebuilt = demo.build_prebuilt(tmp_path)
+    # THEN it holds the rows of the shipped files, no more and no fewer
+    con = duckdb.connect()
+    for table, path in rebuilt.items():
+        shipped = demo.PREBUILT_DIR / f"{table}.parquet"
+        assert _only_in_files(con, path, shipped) == _only_in_files(con, shipped, path) == 0, (
+            f"{table}: {REBUILD}"
+        )
+
+
+def _only_in_files(con: duckdb.DuckDBPyConnection, this: Path, other: Path) -> int:
+    query = f"SELECT * FROM '{this}' EXCEPT ALL SELECT * FROM '{other}'"
+    return con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
+
+
+def test_the_shipped_files_hold_the_demo_ids_and_no_pseudonym(
+    default_files: dict[str, Path],
+) -> None:
+    con = duckdb.connect()
+    for table, raw, keyed in (
+        ("clients", "client_id", "client_key"),
+        ("staff", "staff_id", "staff_key"),
+    ):
+        shipped = demo.PREBUILT_DIR / f"{table}.parquet"
+        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM '{shipped}'").fetchall()]
+        assert raw in columns and keyed not in columns
+        # The generator's ids, each one, and nothing else.
+        ids = f"SELECT DISTINCT {raw} FROM "
+        only_shipped = con.execute(
+            f"{ids}'{shipped}' EXCEPT {ids}read_csv('{default_files[table]}')"
+        ).fetchall()
+        only_generated = con.execute(
+            f"{ids}read_csv('{default_files[table]}') EXCEPT {ids}'{shipped}'"
+        ).fetchall()
+        assert (only_shipped, only_generated) == ([], []), REBUILD
+
+
+def test_pseudonyms_of_the_shipped_demo_are_keyed_per_installation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = []
+    for number in (1, 2):
+        # GIVEN an installation with a key of its own
+        monkeypatch.setenv(pseudonyms.KEY_ENV, f"{number:02d}" * pseudonyms.KEY_BYTES)
+        db = tmp_path / f"installation-{number}.duckdb"
+        # WHEN the shipped demo is put in place
+        demo.load_prebuilt(db, role=Role.STEWARD)
+        con = store.connect(db, state=False)
+        keys.append({row[0] for row in con.execute("SELECT client_key FROM clients").fetchall()})
+        con.close()
+    # THEN the two installations share no pseudonym
+    assert keys[0] and keys[1] and not keys[0] & keys[1]
+
+
+def test_the_shipped_demo_is_small() -> None:
+    files = [demo.PREBUILT_DIR / f"{table}.parquet" for table in demo.PREBUILT_TABLES]
+    assert sum(path.stat().st_size for path in files) < PREBUILT_MAX_BYTES
+
+
+def test_putting_the_shipped_demo_in_place_needs_the_steward(tmp_path: Path) -> None:
+    with pytest.raises(RoleError):
+        demo.load_prebuilt(tmp_path / "store.duckdb", role=Role.EDITOR)
+    assert store.Store(tmp_path / "store.duckdb").current() is None
+
+
+def test_the_app_starts_a_fresh_store_on_the_shipped_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a machine without any data (an empty store)
+    db = tmp_path / "fresh.duckdb"
+    monkeypatch.setenv(store.DB_PATH_ENV, str(db))
+    # WHEN the app is opened
+    at = AppTest.from_file(str(APP_FILE), default_timeout=APP_TIMEOUT_S)
+    at.query_params["lang"] = "en"
+    at.run()
+    # THEN it shows the demo, put in place as one data version
+    assert not at.exception
+    assert [(v.label, v.is_current) for v in store.Store(db).versions()] == [("demo", True)]
+    assert at.metric, "the overview shows its figures"

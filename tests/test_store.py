@@ -208,3 +208,33 @@ def test_the_app_says_so_without_a_traceback(
         f"{store.SCHEMA_VERSION + 1}; this version reads up to {store.SCHEMA_VERSION}). "
         "Update Wegbilanz, or point WEGBILANZ_DB at another database."
     ]
+
+
+def test_a_version_added_without_a_loader_is_current_and_a_failed_one_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "store.duckdb"
+
+    def one_office(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("INSERT INTO offices VALUES ('KLU', 'Klagenfurt', 'AT', 46.62, 14.31)")
+
+    # GIVEN a version written by a fill function
+    version = store.add_version(db, "mine", one_office, role=Role.STEWARD)
+    where = store.Store(db)
+    assert where.current() == version
+    assert [(v.label, v.is_current) for v in where.versions()] == [("mine", True)]
+
+    def half_then_fail(con: duckdb.DuckDBPyConnection) -> None:
+        one_office(con)
+        raise OSError("disk full")
+
+    # WHEN a second fill fails half-way
+    with pytest.raises(OSError, match="disk full"):
+        store.add_version(db, "broken", half_then_fail, role=Role.STEWARD)
+    # THEN the first version is still the one in use, and no file of the failed one is left
+    assert where.current() == version
+    assert sorted(p.name for p in where.data_dir.iterdir()) == sorted(
+        ["CURRENT", f"{version}.duckdb", f"{version}.json"]
+    )
+    con = store.connect(db, state=False)
+    assert count(con, "offices") == 1

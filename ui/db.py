@@ -31,8 +31,13 @@ def _database() -> duckdb.DuckDBPyConnection:
     con = store.connect(where)
     with _first_load:
         if store.Store(where).current() is None:
-            # First start on a fresh machine: the app must open on the demo data by itself.
-            load_demo(Role.STEWARD)  # the app itself, for whoever comes first
+            # First start on a fresh machine: the app must open on the demo data by itself
+            # (the app loads it, for whoever comes first), as quickly as on any later start:
+            # the demo ships loaded (calc.demo.load_prebuilt).
+            if demo.has_prebuilt():
+                demo.load_prebuilt(where, role=Role.STEWARD)
+            else:
+                load_demo(Role.STEWARD)
             store.follow(con, where)
     return con
 
