@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from calc import loaders, pseudonyms, store
+from calc import pseudonyms, store
 from calc.geo import place_key
 from calc.roles import Role
 from calc.schema import Channel, Mode, normalise_mode
@@ -559,6 +559,8 @@ def build_prebuilt(out_dir: Path = PREBUILT_DIR) -> dict[str, Path]:
     """Generate the default demo, load it as the app would (calc.loaders.load_version into a
     throwaway store), and write the loaded tables into out_dir as Parquet, each pseudonym turned
     back into the demo id it was made from: no keyed value is shipped."""
+    from calc import loaders  # not for the app, which only puts the pre-built demo in place
+
     salt = pseudonyms.salt(pseudonyms.load_or_create_key())  # the one load_version keys with
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from calc import comparison as calc_comparison
-from calc import model, presenter, report, scenario
+from calc import model, presenter, scenario
 from ui import charts, compute, db, filters
 from ui import frame as _frame
 from ui.i18n import language, number, percent, t, tonnes
@@ -217,28 +217,33 @@ selected_cube = model.select(
 demo_data = db.is_demo()
 
 
-def annual_report() -> report.Document:
-    return report.annual_report(
-        selected_cube, factors, rows, reference, current, lang, demo=demo_data
-    )
+def built_by(writer: str) -> Callable[[], bytes | str]:
+    """The file that calc.report's `writer` (to_pdf, to_html, to_xlsx) makes, built on click.
+    calc.report (with openpyxl, fpdf and vl-convert) is imported then, not on every run."""
 
+    def build() -> bytes | str:
+        from calc import report
 
-def built_by(write: Callable[[report.Document], bytes | str]) -> Callable[[], bytes | str]:
-    return lambda: write(annual_report())
+        document = report.annual_report(
+            selected_cube, factors, rows, reference, current, lang, demo=demo_data
+        )
+        return getattr(report, writer)(document)
+
+    return build
 
 
 st.divider()
 file_stem = f"wegbilanz-{reference}-{current}-{lang}"
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown(t("report.download.title"))
-    for suffix, mime, icon, write in (
-        ("pdf", "application/pdf", ":material/picture_as_pdf:", report.to_pdf),
-        ("html", "text/html", ":material/print:", report.to_html),
-        ("xlsx", XLSX_MIME, ":material/table:", report.to_xlsx),
+    for suffix, mime, icon in (
+        ("pdf", "application/pdf", ":material/picture_as_pdf:"),
+        ("html", "text/html", ":material/print:"),
+        ("xlsx", XLSX_MIME, ":material/table:"),
     ):
         st.download_button(
             t(f"report.download.{suffix}"),
-            built_by(write),
+            built_by(f"to_{suffix}"),
             file_name=f"{file_stem}.{suffix}",
             mime=mime,
             key=f"overview_report_{suffix}",

@@ -6,15 +6,19 @@ from __future__ import annotations
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from calc import demo, geo, loaders, store
+from calc import demo, store
 from calc.roles import Role
 from calc.store import SCHEMA_VERSION
 from ui.i18n import t
+
+if TYPE_CHECKING:  # the loader (and openpyxl with it) is imported when a load runs
+    from calc import geo, loaders
 
 _first_load = threading.Lock()
 FELL_BACK_KEY = "db_fell_back_from"  # session: a current version whose file could not be read
@@ -107,6 +111,8 @@ def is_demo() -> bool:
 
 def load_demo(role: Role | None) -> loaders.LoadReport:
     """Load the shipped demo data set as a new version (steward role)."""
+    from calc import loaders
+
     with tempfile.TemporaryDirectory(prefix="wegbilanz-demo-") as folder:
         demo.generate(Path(folder))
         return loaders.load_version(path(), folder, label="demo", role=role)
@@ -127,6 +133,8 @@ def load_upload(
     role: Role | None,
 ) -> loaders.LoadReport:
     """A checked upload as the new data version, followed by this session at once."""
+    from calc import loaders
+
     report = loaders.load_files_version(
         path(), files, geocoder=geocoder, progress=progress, geocoded=geocoded, role=role
     )
