@@ -27,7 +27,7 @@ from calc.scenario import (
     working_days_per_week,
 )
 from calc.units import KG_PER_T
-from ui import access, charts, compute, db, tables
+from ui import access, charts, compute, db, sliders, tables
 from ui import frame as _frame
 from ui import scenario_state as state
 from ui.backup import backup_and_restore
@@ -78,7 +78,7 @@ def share_sliders(
             max_value=100,
             value=0,
             step=1,
-            format="%d %%",
+            format=sliders.percent_pattern(),
             key=key,
             help=help_text,
             on_change=state.cap_shares,
@@ -131,16 +131,16 @@ def staff_levers(cube: Cube, factors: FactorSet, ctx: state.Context, year: int) 
             days = homeoffice_days_per_week(cube, factors, year)
             st.caption(t("scenarios.home.as_base", year=year, days=number(days, 1)))
             return
-        st.slider(
+        # Half days: "2,5" in German, so a slider of the language's numbers (ui.sliders).
+        sliders.number_slider(
             t("scenarios.home.days"),
-            min_value=0.0,
-            max_value=ctx.days_per_week,
-            value=state.HOME_DAYS_DEFAULT,
-            step=0.5,
-            format="%.1f",
             key=state.HOME_DAYS,
+            low=0.0,
+            high=ctx.days_per_week,
+            step=state.HOME_DAYS_STEP,
+            default=state.HOME_DAYS_DEFAULT,
+            decimals=1,
             help=t("scenarios.home.days.help"),
-            bind="query-params",
         )
         st.slider(
             t("scenarios.home.share"),
@@ -148,7 +148,7 @@ def staff_levers(cube: Cube, factors: FactorSet, ctx: state.Context, year: int) 
             max_value=100,
             value=state.HOME_SHARE_DEFAULT,
             step=5,
-            format="%d %%",
+            format=sliders.percent_pattern(),
             key=state.HOME_SHARE,
             help=t("scenarios.home.share.help"),
             bind="query-params",
@@ -178,7 +178,7 @@ def mobility_levers(cube: Cube, ctx: state.Context, year: int) -> None:
                     "scenarios.fleet.as_factors",
                     country=main_country(cube),
                     year=year,
-                    ev=f"{number(defaults['ev'], 1)} %",
+                    ev=percent(defaults["ev"] / 100, 1),
                     grid=number(defaults["grid"], 3),
                     detour=number(defaults["detour"], 2),
                     occupancy=number(defaults["occupancy"], 2),
@@ -186,16 +186,16 @@ def mobility_levers(cube: Cube, ctx: state.Context, year: int) -> None:
             )
             return
         for key, lever in state.ASSUMPTIONS.items():
-            st.slider(
+            sliders.number_slider(
                 t(f"scenarios.{key}"),
-                min_value=lever.low,
-                max_value=lever.high,
-                value=min(max(defaults[key], lever.low), lever.high),
-                step=lever.step,
-                format=lever.shown,
                 key=key,
+                low=lever.low,
+                high=lever.high,
+                step=lever.step,
+                default=min(max(defaults[key], lever.low), lever.high),
+                decimals=lever.decimals,
+                as_percent=lever.as_percent,
                 help=t(f"scenarios.{key}.help", value=number(defaults[key], 3)),
-                bind="query-params",
             )
 
 

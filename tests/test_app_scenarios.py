@@ -132,7 +132,7 @@ def test_save_restart_load_gives_the_same_numbers(app):
     at.slider(key="video").set_value(35)
     at.slider(key="to_pt").set_value(20)
     at.toggle(key="home").set_value(True).run()
-    at.slider(key="home_days").set_value(3.0).run()
+    at.select_slider(key="home_days").set_value(3.0).run()
     at.text_input(key="scenario_name").set_value("Plan A").run()
     at.button(key="scenario_save").click().run()
     assert not at.exception
@@ -149,7 +149,8 @@ def test_save_restart_load_gives_the_same_numbers(app):
     again.button(key="scenario_load").click().run()
     assert not again.exception
     assert metrics(again) == before
-    sliders = {key: again.slider(key=key).value for key in ("video", "to_pt", "home_days")}
+    sliders = {key: again.slider(key=key).value for key in ("video", "to_pt")}
+    sliders["home_days"] = again.select_slider(key="home_days").value
     assert sliders == {"video": 35, "to_pt": 20, "home_days": 3.0}
 
 
@@ -157,12 +158,12 @@ def test_fleet_sliders_follow_the_base_year_unless_moved(app):
     factors = FactorSet.load()
     at = app.switch_page(PAGE).run()
     at.toggle(key="fleet").set_value(True).run()
-    at.slider(key="grid").set_value(0.3).run()
+    at.select_slider(key="grid").set_value(0.3).run()
     at.selectbox(key="base").select(2019).run()
     assert not at.exception
     ev_2019 = factors.value("ev_share", "AT", 2019) * 100
-    assert at.slider(key="ev").value == pytest.approx(ev_2019, rel=1e-12)
-    assert at.slider(key="grid").value == 0.3
+    assert at.select_slider(key="ev").value == pytest.approx(ev_2019, rel=1e-12)
+    assert at.select_slider(key="grid").value == 0.3
 
 
 @pytest.fixture
@@ -213,7 +214,10 @@ def test_loading_values_beyond_the_sliders_says_so(app_db):
     at.selectbox(key="scenario_pick").select("Dirty grid").run()
     at.button(key="scenario_load").click().run()
     assert not at.exception
-    assert (at.slider(key="grid").value, at.slider(key="home_days").value) == (1.0, 5.0)
+    assert (at.select_slider(key="grid").value, at.select_slider(key="home_days").value) == (
+        1.0,
+        5.0,
+    )
     assert any("beyond the sliders" in message.value for message in at.warning)
 
 
@@ -265,3 +269,76 @@ def test_catalogue_is_complete_and_consistent():
         assert all(texts), row["key"]
         placeholders = {frozenset(re.findall(r"{(\w+)}", text)) for text in texts}
         assert len(placeholders) == 1, row["key"]
+
+
+def start_in(lang: str, query: dict[str, str]) -> AppTest:
+    """A fresh session on the scenarios page in lang, from a link with query; the browser
+    speaks English, so only the chosen language can write the numbers."""
+    at = AppTest.from_file(str(APP_FILE), default_timeout=APP_TIMEOUT_S)
+    at.context = {"locale": "en-US"}
+    at.query_params["lang"] = lang
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def shown_value(slider) -> str:
+    """What a select slider shows at its handle: its value's label among its labels."""
+    label = slider.format_func(slider.value)
+    assert label in slider.options
+    return label
+
+
+LINK = {"home": "true", "home_days": "2.5", "fleet": "true", "ev": "12.5", "grid": "0.15"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "days", "ev", "grid", "detour", "percent"),
+    [
+        # Written by hand: decimal comma in German and Dutch; CLDR's percent patterns
+        # "#,##0 %" (de, with a no-break space) and "#,##0%" (en, nl).
+        ("de", "2,5", "12,5\u00a0%", "0,150", "1,30", "%d\u00a0%%"),
+        ("nl", "2,5", "12,5%", "0,150", "1,30", "%d%%"),
+        ("en", "2.5", "12.5%", "0.150", "1.30", "%d%%"),
+    ],
+)
+def test_sliders_show_their_values_in_the_chosen_language(
+    app_db, lang, days, ev, grid, detour, percent
+):
+    # GIVEN a link with half a home-office day and fleet values, made in any language
+    at = start_in(lang, LINK)
+
+    # THEN every slider writes its value as the language does; the session keeps plain numbers
+    home_days = at.select_slider(key="home_days")
+    assert (home_days.value, shown_value(home_days)) == (2.5, days)
+    assert (at.select_slider(key="ev").value, shown_value(at.select_slider(key="ev"))) == (
+        12.5,
+        ev,
+    )
+    assert shown_value(at.select_slider(key="grid")) == grid
+    assert shown_value(at.select_slider(key="detour")) == detour  # the factor set's 1.3
+    assert at.select_slider(key="home_days").options[:3] == [
+        f"0{days[1]}0",
+        f"0{days[1]}5",
+        f"1{days[1]}0",
+    ]
+    for key in ("video", "home_share", "to_pt"):
+        assert at.slider(key=key).proto.format == percent
+    # AND the link still holds plain numbers, readable in every language
+    assert (at.query_params["home_days"], at.query_params["ev"]) == ("2.5", "12.5")
+
+
+def test_a_german_slider_move_writes_a_plain_number_into_the_link(app_db):
+    at = start_in("de", {"home": "true"})
+    assert "home_days" not in at.query_params  # at its default, 2 days: a clean link
+
+    at.select_slider(key="home_days").set_value(3.5).run()
+
+    assert shown_value(at.select_slider(key="home_days")) == "3,5"
+    assert at.query_params["home_days"] == "3.5"
+    # Back at the default, the parameter goes again.
+    at.select_slider(key="home_days").set_value(2.0).run()
+    assert "home_days" not in at.query_params

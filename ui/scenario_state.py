@@ -37,16 +37,18 @@ class Assumption:
     low: float
     high: float
     step: float
-    shown: str  # the slider's number format
+    decimals: int  # shown on the slider, in the session's language
+    as_percent: bool = False  # a percent of 0..100
 
 
 ASSUMPTIONS = {
-    "ev": Assumption("ev_share", 100.0, 0.0, 100.0, 0.5, "%.1f %%"),
-    "grid": Assumption("grid_kg_per_kwh", 1.0, 0.0, 1.0, 0.005, "%.3f"),
-    "detour": Assumption("detour_factor", 1.0, 1.0, 2.0, 0.05, "%.2f"),
-    "occupancy": Assumption("car_occupancy", 1.0, 1.0, 3.0, 0.05, "%.2f"),
+    "ev": Assumption("ev_share", 100.0, 0.0, 100.0, 0.5, 1, as_percent=True),
+    "grid": Assumption("grid_kg_per_kwh", 1.0, 0.0, 1.0, 0.005, 3),
+    "detour": Assumption("detour_factor", 1.0, 1.0, 2.0, 0.05, 2),
+    "occupancy": Assumption("car_occupancy", 1.0, 1.0, 3.0, 0.05, 2),
 }
 HOME_DAYS_DEFAULT = 2.0
+HOME_DAYS_STEP = 0.5
 HOME_SHARE_DEFAULT = 100
 _DRAWN_DEFAULTS = "scenarios_drawn_defaults"  # session: assumption defaults last drawn
 
