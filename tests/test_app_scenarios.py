@@ -40,10 +40,13 @@ def tonnes(kg: float) -> str:
     return f"{kg / 1000:,.1f} t"
 
 
-def start(query: dict[str, str] | None = None) -> AppTest:
-    """A fresh app session (as after a restart) on the scenarios page, in English."""
+def start(query: dict[str, str] | None = None, lang: str = "en") -> AppTest:
+    """A fresh app session (as after a restart) on the scenarios page, in lang (English),
+    opened from a link with query. The browser speaks English: only the chosen language may
+    decide how numbers are written."""
     at = AppTest.from_file(str(APP_FILE), default_timeout=APP_TIMEOUT_S)
-    at.query_params["lang"] = "en"
+    at.context = {"locale": "en-US"}
+    at.query_params["lang"] = lang
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
@@ -271,20 +274,6 @@ def test_catalogue_is_complete_and_consistent():
         assert len(placeholders) == 1, row["key"]
 
 
-def start_in(lang: str, query: dict[str, str]) -> AppTest:
-    """A fresh session on the scenarios page in lang, from a link with query; the browser
-    speaks English, so only the chosen language can write the numbers."""
-    at = AppTest.from_file(str(APP_FILE), default_timeout=APP_TIMEOUT_S)
-    at.context = {"locale": "en-US"}
-    at.query_params["lang"] = lang
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
 def shown_value(slider) -> str:
     """What a select slider shows at its handle: its value's label among its labels."""
     label = slider.format_func(slider.value)
@@ -309,7 +298,7 @@ def test_sliders_show_their_values_in_the_chosen_language(
     app_db, lang, days, ev, grid, detour, percent
 ):
     # GIVEN a link with half a home-office day and fleet values, made in any language
-    at = start_in(lang, LINK)
+    at = start(LINK, lang)
 
     # THEN every slider writes its value as the language does; the session keeps plain numbers
     home_days = at.select_slider(key="home_days")
@@ -332,7 +321,7 @@ def test_sliders_show_their_values_in_the_chosen_language(
 
 
 def test_a_german_slider_move_writes_a_plain_number_into_the_link(app_db):
-    at = start_in("de", {"home": "true"})
+    at = start({"home": "true"}, "de")
     assert "home_days" not in at.query_params  # at its default, 2 days: a clean link
 
     at.select_slider(key="home_days").set_value(3.5).run()
