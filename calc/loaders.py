@@ -177,7 +177,7 @@ def load_version(
     settings = store.Settings.load()
     salt = pseudonyms.salt(pseudonyms.load_or_create_key())
     partial = where.partial_path(uuid.uuid4().hex[:12])
-    con = duckdb.connect(str(partial))
+    con = duckdb.connect(str(partial), config={"memory_limit": f"{settings.load_memory_mb:.0f}MB"})
     try:
         store.create_data_tables(con)
         _carry_caches(con, where)

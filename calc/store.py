@@ -119,6 +119,7 @@ class Settings:
     max_upload_mb: float
     max_rows_per_table: int
     max_xlsx_uncompressed_mb: float
+    load_memory_mb: float
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -128,6 +129,7 @@ class Settings:
             max_upload_mb=float(values["max_upload_mb"]),
             max_rows_per_table=int(values["max_rows_per_table"]),
             max_xlsx_uncompressed_mb=float(values["max_xlsx_uncompressed_mb"]),
+            load_memory_mb=float(values["load_memory_mb"]),
         )
 
 
