@@ -9,10 +9,13 @@ tiles or fonts, so every chart, the map included, works offline.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.elements.vega_charts import _altair_globals_lock
 
 from calc import charts as builders
 from calc.charts import (
@@ -160,14 +163,46 @@ def office_map(
     cell_deg: float,
     titles: Mapping[str, str],
     large: bool = False,
-) -> AltairChart:
-    """Offices over the clients' density grid and the offline base map (calc.charts)."""
-    return builders.office_map(
-        offices, cells, cell_deg=cell_deg, titles=titles, lang=language(), large=large
+) -> dict[str, Any]:
+    """Offices over the clients' density grid and the offline base map (calc.charts), as the
+    Vega-Lite spec that `show` draws."""
+    return _office_map(offices, cells, cell_deg, dict(titles), language(), large)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _office_map(
+    offices: pd.DataFrame,
+    cells: pd.DataFrame,
+    cell_deg: float,
+    titles: dict[str, str],
+    lang: str,
+    large: bool,
+) -> dict[str, Any]:
+    # The base map's shapes make this the costliest chart to build and to turn into a spec: a
+    # page switch back to a map already drawn (same figures, language and size) takes the
+    # spec from here. `show` draws a copy of it (Streamlit moves data out of the spec it gets).
+    return vega_lite_spec(
+        builders.office_map(
+            offices, cells, cell_deg=cell_deg, titles=titles, lang=lang, large=large
+        )
     )
 
 
 # -- a chart with its text alternative ------------------------------------------------------
+
+
+def vega_lite_spec(chart: AltairChart) -> dict[str, Any]:
+    """The chart's Vega-Lite spec, as st.altair_chart makes it but without Altair's JSON-schema
+    validation: that walk over the spec took a quarter of a page run (the offices page's four
+    charts), on every run, for charts that calc.charts builds the same way each time. Under
+    Streamlit's lock for Altair's global settings, with its theme "none" (no default sizes)."""
+    theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
+    with (
+        _altair_globals_lock,
+        theme,
+        alt.data_transformers.enable("default", max_rows=None),
+    ):
+        return chart.to_dict(validate=False)
 
 
 def summary(
@@ -204,7 +239,7 @@ def waterfall_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def show(
-    chart: AltairChart,
+    chart: AltairChart | dict[str, Any],
     frame: pd.DataFrame,
     *,
     text: str,
@@ -221,7 +256,11 @@ def show(
     `decimals` the number columns (by frame column) to their decimals, `percents` the share
     columns to theirs (shown as percents). `table=False` where the
     page shows the same frame as a table right beside the chart."""
-    st.altair_chart(chart, alt=text, key=key, **options)
+    # st.vega_lite_chart moves data out of the spec it gets: a cached spec is drawn as a copy.
+    spec = dict(chart) if isinstance(chart, dict) else vega_lite_spec(chart)
+    if isinstance(spec.get("data"), dict):
+        spec["data"] = dict(spec["data"])
+    st.vega_lite_chart(spec, alt=text, key=key, **options)
     st.caption(plain(text))
     if not table:
         return
