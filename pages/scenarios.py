@@ -1,8 +1,8 @@
 """What-if scenarios: move the levers and see at once what changes; save, compare and share.
 
 The levers and their results sit in one fragment: a slider move reruns only that fragment and
-costs one calc.scenario.apply on the cube cached for this data set (no SQL, no file, no
-geocoding). Saved scenarios (DuckDB) are read below the fragment, on full runs only. Every
+costs at most one calc.scenario.apply on the cube cached for this data set (no SQL, no file, no
+geocoding; ui.compute keeps each scenario's result, so a lever moved back costs nothing). Saved scenarios (DuckDB) are read below the fragment, on full runs only. Every
 lever is bound to the URL, so a copied link reproduces the scenario.
 """
 
@@ -21,7 +21,6 @@ from calc.roles import Role, RoleError
 from calc.scenario import (
     ScenarioError,
     ScenarioResult,
-    apply,
     homeoffice_days_per_week,
     main_country,
     working_days_per_week,
@@ -361,7 +360,9 @@ def workbench(cube: Cube, factors: FactorSet) -> None:
     with results:
         try:
             current, scaled = state.scenario(ctx)
-            result = apply(cube, factors, current)
+            # Cached per data set, factor set and scenario (ui.compute): a lever moved back
+            # to a value it had costs no recompute.
+            result = compute.scenario_result(current)
         except ScenarioError as exc:
             st.error(t("scenarios.invalid", error=plain(exc)), icon=":material/error:")
             return
@@ -473,7 +474,7 @@ def comparison(cube: Cube, factors: FactorSet, chosen: list[str]) -> pd.DataFram
     columns = {}
     for name in chosen:
         try:
-            result = apply(cube, factors, saved.load(db.cursor(), name))
+            result = compute.scenario_result(saved.load(db.cursor(), name))
         except (KeyError, ScenarioError) as exc:
             columns[name] = [str(exc)] + [""] * (len(rows) - 1)
             continue
