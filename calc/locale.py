@@ -119,6 +119,12 @@ def exact(value: float | None, lang: str | None, max_decimals: int = 12) -> str:
     return format_decimal(shown, format=pattern, locale=_lang(lang)).replace("-", MINUS)
 
 
+def examples(lang: str | None) -> dict[str, str]:
+    """Two numbers as lang writes them, for a hint or a message about a typed number:
+    {"small": "0,25", "large": "1.234,5"} in German."""
+    return {"small": exact(0.25, lang), "large": exact(1234.5, lang)}
+
+
 def parse_number(text: str, lang: str | None) -> float:
     """A number as `number` writes it in lang, back to a float (NaN for an empty text)."""
     cleaned = str(text).strip().replace(MINUS, "-").removesuffix(" t")

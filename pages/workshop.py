@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from calc import model, report, saved, scenario, workshop
+from calc import locale, model, report, saved, scenario, workshop
 from calc.roles import Role, RoleError
 from calc.schema import Channel
 from ui import access, charts, compute, db, filters
@@ -119,6 +119,22 @@ def save_edited(action_id: int, overwrite: bool = False) -> None:
         return st.session_state.get(field_key(name, action_id))
 
     source = value("source")
+    effect_t: float | None = None
+    if source == "manual":
+        # Typed as the page's language writes numbers ("12,5" in German); empty is none.
+        typed = str(value("effect") or "").strip()
+        try:
+            effect_t = locale.parse_number(typed, language()) if typed else None
+        except ValueError:
+            say(
+                "error",
+                t(
+                    "workshop.effect.not_a_number",
+                    value=plain(typed),
+                    **locale.examples(language()),
+                ),
+            )
+            return
     base: workshop.Action | None = st.session_state.get(base_key(action_id))
     if overwrite:
         base = st.session_state.pop(CONFLICT_KEY, None)
@@ -130,7 +146,7 @@ def save_edited(action_id: int, overwrite: bool = False) -> None:
             deadline=value("deadline"),
             status=value("status") or "planned",
             scenario=value("scenario") if source == "scenario" else None,
-            effect_t_per_year=value("effect") if source == "manual" else None,
+            effect_t_per_year=effect_t,
             effect_note=(value("note") or "") if source == "manual" else "",
             action_id=None if action_id == NEW_ACTION else action_id,
             row_version=base.row_version if base else 0,
@@ -479,13 +495,16 @@ elif step == "plan":
                 st.info(t("workshop.plan.no_scenarios"), icon=":material/tune:")
         elif source == "manual":
             effect_col, note_col = st.columns([1, 3])
-            effect_col.number_input(
+            # Text in the session's language ("12,5" in German): a number input would write
+            # and take a decimal point whatever the language.
+            effect_col.text_input(
                 t("workshop.col.effect_t"),
-                value=item.effect_t_per_year
-                if item and item.effect_t_per_year is not None
-                else 0.0,
-                step=0.5,
+                value=locale.exact(
+                    item.effect_t_per_year if item and item.effect_t_per_year is not None else 0.0,
+                    language(),
+                ),
                 key=field_key("effect", editing),
+                help=t("workshop.effect.help", **locale.examples(language())),
             )
             note_col.text_input(
                 t("workshop.col.effect_note"),
