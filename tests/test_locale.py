@@ -119,3 +119,28 @@ def test_parse_number_reads_what_number_writes(text, lang, value):
 def test_parse_number_refuses_the_other_languages_separators():
     with pytest.raises(ValueError):
         locale.parse_number("1,234.5", "de")
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "shown"),
+    [
+        # Every decimal kept, none added; the group separator from a thousand on.
+        (0.005905, "de", "0,005905"),
+        (0.005905, "en", "0.005905"),
+        (1400.0, "de", "1.400"),
+        (1400.0, "nl", "1.400"),
+        (1400.0, "en", "1,400"),
+        (0.1 + 0.2, "de", "0,3"),  # 0.30000000000000004 to twelve decimals
+        (-1.25, "de", f"{MINUS}1,25"),
+        (None, "de", ""),
+    ],
+)
+def test_exact_keeps_the_decimals_a_value_has(value, lang, shown):
+    assert locale.exact(value, lang) == shown
+    if value is not None:
+        assert locale.parse_number(shown, lang) == pytest.approx(value, rel=1e-12)
+
+
+def test_examples_show_both_separators():
+    assert locale.examples("de") == {"small": "0,25", "large": "1.234,5"}
+    assert locale.examples("en") == {"small": "0.25", "large": "1,234.5"}
