@@ -43,7 +43,7 @@ def _peak_mb() -> float:
 
 
 def millions(rows: int) -> str:
-    return f"{rows / 1e6:.1f}".removesuffix(".0") + " M"
+    return f"{rows / 1e6:.2f}".rstrip("0").rstrip(".") + " M"
 
 
 def event_sizes(events: int) -> list[int]:
@@ -404,6 +404,11 @@ def main() -> None:
             growth = f"   {per_million:+,.0f} MB per extra 1 M events"
         print(f"  {rows:>12,} events: {peak:>7,.0f} MB{growth}")
         previous = (rows, peak)
+    print(
+        f"  (DuckDB's memory in the load is capped at load_memory_mb = {load_memory_mb:,.0f} MB; "
+        "beyond it the load spills\n   its working tables to disk, so peak RSS then grows more "
+        "slowly than the rows)"
+    )
 
     print()
     print(f"{'target (issue 12)':<50}{'wall':>9}{'CPU':>9}{'target':>12}  verdict")
