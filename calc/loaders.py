@@ -15,7 +15,7 @@ import tempfile
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from calc import dataset, geo, pseudonyms, store
+from calc import dataset, geo, locale, pseudonyms, store
 from calc.roles import Role, require
 from calc.schema import (
     CONTACTS,
@@ -42,15 +42,68 @@ Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
+class Amount:
+    """A number in a message, written in the reader's language (1,000 / 1.000)."""
+
+    value: float
+    decimals: int | None = 0  # None: as many as the value has
+
+
+@dataclass(frozen=True)
+class Message:
+    """A text of the catalogues (key `loader.<code>` in calc/locales/loader.csv) with its
+    values, so that the Data page can say it in the user's language and the command line in
+    English."""
+
+    code: str
+    params: tuple[tuple[str, str | Amount | Message], ...] = ()
+
+    def text(self, lang: str | None = None) -> str:
+        return locale.text(
+            f"loader.{self.code}",
+            lang,
+            **{name: _in_language(value, lang) for name, value in self.params},
+        )
+
+
+def _in_language(value: str | Amount | Message, lang: str | None) -> str:
+    if isinstance(value, Message):
+        return value.text(lang)
+    if isinstance(value, Amount):
+        if value.decimals is None:
+            return locale.exact(value.value, lang)
+        return locale.number(value.value, lang, value.decimals)
+    return value
+
+
+def say(code: str, **params: str | Amount | Message) -> Message:
+    return Message(code, tuple(params.items()))
+
+
+@dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input, located as precisely as possible."""
+    """One thing wrong with the input, located as precisely as possible: the file, its row
+    and column, the value found (as written, or a message such as "2,400 MB") and what was
+    expected."""
 
     file: str
     row: int | None
     column: str | None
-    value: str | None
-    expected: str
+    value: str | Message | None
+    expectation: Message
     severity: Literal["error", "warning"] = "error"
+
+    @property
+    def expected(self) -> str:
+        return self.expectation.text(locale.FALLBACK)
+
+    def expected_in(self, lang: str | None) -> str:
+        return self.expectation.text(lang)
+
+    def value_in(self, lang: str | None) -> str:
+        if isinstance(self.value, Message):
+            return self.value.text(lang)
+        return self.value or ""
 
     def __str__(self) -> str:
         where = self.file
@@ -58,7 +111,7 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column '{self.column}'"
-        got = "" if self.value is None else f"got '{self.value}', "
+        got = "" if self.value is None else f"got '{self.value_in(locale.FALLBACK)}', "
         return f"{where}: {got}expected {self.expected}"
 
 
@@ -279,8 +332,8 @@ def _check_limits(sources: list[_Source], settings: store.Settings) -> None:
                     src.label,
                     None,
                     None,
-                    f"{size_mb:,.0f} MB",
-                    f"a file of at most {settings.max_upload_mb:,.0f} MB (data/store.csv)",
+                    say("value.megabytes", size=Amount(size_mb)),
+                    say("file_size", limit=Amount(settings.max_upload_mb)),
                 )
             )
     if problems:
@@ -290,7 +343,7 @@ def _check_limits(sources: list[_Source], settings: store.Settings) -> None:
 def find_sources(source: Path) -> tuple[list[_Source], list[Problem]]:
     """The tables a folder or workbook provides, and warnings about what is ignored."""
     if not source.exists():
-        raise LoadError([Problem(str(source), None, None, None, "a folder or an .xlsx file")])
+        raise LoadError([Problem(str(source), None, None, None, say("source"))])
     paths = [source] if source.is_file() else sorted(p for p in source.iterdir() if p.is_file())
     sources: list[_Source] = []
     warnings: list[Problem] = []
@@ -307,7 +360,7 @@ def find_sources(source: Path) -> tuple[list[_Source], list[Problem]]:
                     None,
                     None,
                     None,
-                    f"a file named one of {_table_list()}",
+                    say("file_name", names=_table_list()),
                     severity="warning",
                 )
             )
@@ -321,18 +374,14 @@ def find_sources(source: Path) -> tuple[list[_Source], list[Problem]]:
                     None,
                     None,
                     None,
-                    f"one source per table ({src.table} is also in {seen[src.table]})",
+                    say("one_source", table=src.table, other=seen[src.table]),
                 )
             )
         seen[src.table] = src.label
     if "offices" not in seen:
-        errors.append(Problem(str(source.name), None, None, None, "an offices table"))
+        errors.append(Problem(str(source.name), None, None, None, say("offices_table")))
     if not {"clients", "contacts", "staff"} & seen.keys():
-        errors.append(
-            Problem(
-                str(source.name), None, None, None, "at least one of clients, contacts or staff"
-            )
-        )
+        errors.append(Problem(str(source.name), None, None, None, say("people_table")))
     if errors:
         raise LoadError(errors)
     return sources, warnings
@@ -348,9 +397,7 @@ def _workbook_sources(path: Path, warnings: list[Problem]) -> list[_Source]:
         with zipfile.ZipFile(path) as book:
             unpacked_mb = sum(entry.file_size for entry in book.infolist()) / 1e6
     except (zipfile.BadZipFile, OSError) as exc:
-        raise LoadError(
-            [Problem(path.name, None, None, None, "a readable .xlsx (it is not a valid workbook)")]
-        ) from exc
+        raise LoadError([Problem(path.name, None, None, None, say("workbook"))]) from exc
     if unpacked_mb > limits.max_xlsx_uncompressed_mb:
         raise LoadError(
             [
@@ -358,9 +405,8 @@ def _workbook_sources(path: Path, warnings: list[Problem]) -> list[_Source]:
                     path.name,
                     None,
                     None,
-                    f"{unpacked_mb:,.0f} MB unpacked",
-                    f"a workbook of at most {limits.max_xlsx_uncompressed_mb:,.0f} MB unpacked "
-                    "(data/store.csv); save the tables as CSV files instead",
+                    say("value.unpacked", size=Amount(unpacked_mb)),
+                    say("workbook_size", limit=Amount(limits.max_xlsx_uncompressed_mb)),
                 )
             ]
         )
@@ -368,7 +414,7 @@ def _workbook_sources(path: Path, warnings: list[Problem]) -> list[_Source]:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise LoadError(
-            [Problem(path.name, None, None, None, f"a readable .xlsx ({exc})")]
+            [Problem(path.name, None, None, None, say("workbook_unreadable", detail=str(exc)))]
         ) from exc
     sources = []
     for sheet, frame in sheets.items():
@@ -377,9 +423,7 @@ def _workbook_sources(path: Path, warnings: list[Problem]) -> list[_Source]:
         if table in TABLES:
             sources.append(_Source(table, label, frame=frame))
         else:
-            warnings.append(
-                Problem(label, None, None, None, "a sheet named like a table", severity="warning")
-            )
+            warnings.append(Problem(label, None, None, None, say("sheet_name"), severity="warning"))
     return sources
 
 
@@ -395,7 +439,6 @@ _MODE_CASE = (
     + " ".join(f"WHEN {_sql_text(a)} THEN {_sql_text(m.value)}" for a, m in MODE_ALIASES.items())
     + " END"
 )
-_MODE_EXPECTED = "a mode: " + ", ".join(m.value for m in Mode)
 _CHANNELS = ", ".join(_sql_text(c.value) for c in Channel)
 
 
@@ -450,11 +493,10 @@ def _text_of(column: Column) -> str:
 _HINT_JOIN = " LEFT JOIN place_hints h ON h.place = t.place AND h.country = t.loc_country"
 
 
-def _with_hint(expected_sql: str) -> str:
-    return (
-        "CASE WHEN h.hint IS NOT NULL THEN 'a place of the gazetteer (did you mean: ' || "
-        f"h.hint || ')' ELSE {expected_sql} END"
-    )
+# Columns 4 and 5 of a place check: which expectation (0: the hint, 1: the check's own) and
+# the hint (_report_rows).
+_WITH_HINT = "CASE WHEN h.hint IS NOT NULL THEN 0 ELSE 1 END, h.hint"
+_PLACE_HINT = say("place_hint")
 
 
 PLAUSIBLE_RANGES_PATH = Path(__file__).resolve().parent.parent / "data" / "plausible_ranges.csv"
@@ -470,24 +512,24 @@ def plausible_ranges() -> dict[tuple[str, str], tuple[float, float, str]]:
         }
 
 
-def _cell_checks(table: str, column: Column) -> list[tuple[str, str]]:
+def _cell_checks(table: str, column: Column) -> list[tuple[str, Message]]:
     """(bad-row condition, what was expected) for one column, over raw `r_` and typed values."""
     name = column.name
     # Staging trimmed the text (empty is NULL) and parsed numbers once (n_<name>).
     raw = _text_of(column)
     typed = f'"{name}"'
-    checks: list[tuple[str, str]] = []
+    checks: list[tuple[str, Message]] = []
     if column.required:
-        checks.append((f"{raw} IS NULL", "a value (the column is required)"))
+        checks.append((f"{raw} IS NULL", say("required")))
     number = f'"n_{name}"'
     if column.kind in {"int", "year", "float"}:
-        checks.append((f"{raw} IS NOT NULL AND {number} IS NULL", "a number"))
-        checks.append((f"{number} IS NOT NULL AND NOT isfinite({number})", "a finite number"))
+        checks.append((f"{raw} IS NOT NULL AND {number} IS NULL", say("number")))
+        checks.append((f"{number} IS NOT NULL AND NOT isfinite({number})", say("finite")))
     if column.kind == "int":
         checks.append(
             (
                 f"{number} IS NOT NULL AND ({number} < 0 OR {number} <> floor({number}))",
-                "a whole number ≥ 0",
+                say("whole_number"),
             )
         )
     if column.kind == "year":
@@ -496,27 +538,27 @@ def _cell_checks(table: str, column: Column) -> list[tuple[str, str]]:
             (
                 f"{number} IS NOT NULL AND NOT ({number} BETWEEN {EARLIEST_YEAR} AND {last_year} "
                 f"AND {number} = floor({number}))",
-                f"a year from {EARLIEST_YEAR} to {last_year}",
+                say("year", first=str(EARLIEST_YEAR), last=str(last_year)),
             )
         )
     if name == "distance_km":
-        checks.append((f"{typed} < 0", "a distance ≥ 0 km"))
+        checks.append((f"{typed} < 0", say("distance")))
     if name == "lat":
-        checks.append((f"{typed} NOT BETWEEN -90 AND 90", "a latitude from -90 to 90"))
+        checks.append((f"{typed} NOT BETWEEN -90 AND 90", say("latitude")))
     if name == "lon":
-        checks.append((f"{typed} NOT BETWEEN -180 AND 180", "a longitude from -180 to 180"))
+        checks.append((f"{typed} NOT BETWEEN -180 AND 180", say("longitude")))
     if column.kind == "country":
         checks.append(
             (
                 f"{raw} IS NOT NULL AND NOT regexp_full_match({typed}, '[A-Z]{{2}}')",
-                "a two-letter country code (ISO 3166-1), e.g. AT",
+                say("country"),
             )
         )
     if column.kind in {"mode", "channel", "date"}:
         expected = {
-            "mode": _MODE_EXPECTED,
-            "channel": "a channel: " + ", ".join(c.value for c in Channel),
-            "date": "a date like 2022-03-31 or 31.03.2022",
+            "mode": say("mode", modes=", ".join(m.value for m in Mode)),
+            "channel": say("channel", channels=", ".join(c.value for c in Channel)),
+            "date": say("date"),
         }[column.kind]
         checks.append((f"{raw} IS NOT NULL AND {typed} IS NULL", expected))
     if (table, name) in plausible_ranges():
@@ -526,13 +568,18 @@ def _cell_checks(table: str, column: Column) -> list[tuple[str, str]]:
         checks.append(
             (
                 f"isfinite({number}){passes} AND {number} NOT BETWEEN {low!r} AND {high!r}",
-                f"{low:g} to {high:,.0f} {unit} (data/plausible_ranges.csv)",
+                say(
+                    "plausible",
+                    low=Amount(low, decimals=None),
+                    high=Amount(high, decimals=None),
+                    unit=say("unit." + re.sub(r"\W+", "_", unit).strip("_")),
+                ),
             )
         )
     return checks
 
 
-def _row_checks(table: str, spec: TableSpec) -> list[tuple[str, str, str, str]]:
+def _row_checks(table: str, spec: TableSpec) -> list[tuple[str, str, Message, str]]:
     """(column, value as text, what was expected, bad-row condition) for every check of a
     table's rows, over the staged columns (typed, r_ text and n_ number)."""
     checks = [
@@ -550,7 +597,7 @@ def _row_checks(table: str, spec: TableSpec) -> list[tuple[str, str, str, str]]:
             (
                 "'date'",
                 "NULL",
-                "a date or a year",
+                say("date_or_year"),
                 "date IS NULL AND year IS NULL AND r_date IS NULL AND r_year IS NULL",
             )
         )
@@ -559,7 +606,7 @@ def _row_checks(table: str, spec: TableSpec) -> list[tuple[str, str, str, str]]:
             (
                 "CASE WHEN lat IS NULL THEN 'lat' ELSE 'lon' END",
                 "NULL",
-                "lat and lon together",
+                say("lat_and_lon"),
                 "(lat IS NULL) <> (lon IS NULL)",
             )
         )
@@ -656,11 +703,8 @@ class _Loader:
         for table in self.empty:
             src = self.sources.pop(table)
             if table == "offices" or (table in people and not has_people):
-                expected = (
-                    "at least one data row (this table has only its header: a data set needs "
-                    + ("its offices)" if table == "offices" else "clients, contacts or staff)")
-                )
-                self._add([Problem(src.label, None, None, None, expected)], 1)
+                needed = "offices" if table == "offices" else "people"
+                self._add([Problem(src.label, None, None, None, say(f"header_only.{needed}"))], 1)
             else:
                 self.warnings.append(
                     Problem(
@@ -668,7 +712,7 @@ class _Loader:
                         None,
                         None,
                         None,
-                        "at least one data row (the table has only its header and is left out)",
+                        say("header_only.left_out"),
                         severity="warning",
                     )
                 )
@@ -711,7 +755,7 @@ class _Loader:
                         int(line.group(1)) if line else None,
                         None,
                         None,
-                        f"a well-formed CSV file ({detail})",
+                        say("csv", detail=detail),
                     )
                 ]
             ) from exc
@@ -727,8 +771,8 @@ class _Loader:
                         src.label,
                         None,
                         None,
-                        f"{rows:,} rows",
-                        f"at most {limit:,} rows per table (data/store.csv)",
+                        say("value.rows", rows=Amount(rows)),
+                        say("rows", limit=Amount(limit)),
                     )
                 ],
                 1,
@@ -891,31 +935,37 @@ class _Loader:
                         1,
                         header,
                         None,
-                        "a column of the data contract (ignored)",
+                        say("unknown_column"),
                         severity="warning",
                     )
                 )
         missing = [name for name in spec.required if name not in by_key]
         if missing:
             self._add(
-                [
-                    Problem(src.label, 1, name, None, "this column in the header row (required)")
-                    for name in missing
-                ],
+                [Problem(src.label, 1, name, None, say("required_column")) for name in missing],
                 len(missing),
             )
             return None
         return {name: by_key[name] for name in known if name in by_key}
 
-    def _report_rows(self, query: str, label: str, params: list | None = None) -> None:
-        """Run a query yielding (_row, column, value, expected) for bad rows and record them."""
-        count = self.con.execute(f"SELECT count(*) FROM ({query})", params or []).fetchall()[0][0]
+    def _report_rows(
+        self, query: str, label: str, expectations: Sequence[Message], hint: bool = False
+    ) -> None:
+        """Run a query yielding (_row, column, value, index into expectations) for bad rows
+        and record them; with `hint`, a fifth column is the place hint of the expectation."""
+        count = self.con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
         if not count:
             return
         rows = self.con.execute(
-            f"SELECT * FROM ({query}) ORDER BY 1 LIMIT {MAX_LISTED_PROBLEMS}", params or []
+            f"SELECT * FROM ({query}) ORDER BY 1 LIMIT {MAX_LISTED_PROBLEMS}"
         ).fetchall()
-        self._add((Problem(label, r[0], r[1], r[2], r[3]) for r in rows), count)
+        problems = []
+        for row in rows:
+            expected = expectations[row[3]]
+            if hint and row[4] is not None:
+                expected = say(expected.code, hint=row[4])
+            problems.append(Problem(label, row[0], row[1], row[2], expected))
+        self._add(problems, count)
 
     def _check_cells(self, table: str, spec: TableSpec, label: str) -> None:
         checks = _row_checks(table, spec)
@@ -928,11 +978,12 @@ class _Loader:
             return
         self._report_rows(
             " UNION ALL ".join(
-                f"SELECT _row, {column} AS col, {value} AS value, {_sql_text(expected)} AS exp "
+                f"SELECT _row, {column} AS col, {value} AS value, {index} AS exp "
                 f"FROM typed_{table} WHERE {condition}"
-                for column, value, expected, condition in checks
+                for index, (column, value, _, condition) in enumerate(checks)
             ),
             label,
+            [expected for _, _, expected, _ in checks],
         )
 
     def _check_duplicates(self, table: str, spec: TableSpec, label: str) -> None:
@@ -946,12 +997,12 @@ class _Loader:
         if not duplicated:
             return
         shown = " || ' / ' || ".join(f"coalesce(CAST(\"{k}\" AS VARCHAR), '')" for k in spec.key)
-        expected = f"a unique ({', '.join(spec.key)}); this one appears more than once"
         self._report_rows(
-            f"SELECT _row, {_sql_text(spec.key[-1])}, {shown}, {_sql_text(expected)}"
+            f"SELECT _row, {_sql_text(spec.key[-1])}, {shown}, 0"
             f" FROM (SELECT *, count(*) OVER (PARTITION BY {key}) AS n FROM typed_{table}) "
             "WHERE n > 1",
             label,
+            [say("unique", columns=", ".join(spec.key))],
         )
 
     # -- references and locations ------------------------------------------------------------
@@ -960,16 +1011,14 @@ class _Loader:
         office_ids = [
             r[0] for r in self.con.execute("SELECT office_id FROM typed_offices").fetchall()
         ]
-        expected = (
-            "an office_id from offices ("
-            + ", ".join(office_ids[:8])
-            + (", …)" if len(office_ids) > 8 else ")")
+        expected = say(
+            "office_id", ids=", ".join(office_ids[:8]) + (", …" if len(office_ids) > 8 else "")
         )
         for table in ("clients", "contacts", "staff", "trips"):
             if table not in self.sources:
                 continue
             self._report_rows(
-                f"SELECT _row, 'office_id', office_id, ? FROM typed_{table} "
+                f"SELECT _row, 'office_id', office_id, 0 FROM typed_{table} "
                 "WHERE office_id NOT IN (SELECT office_id FROM typed_offices)",
                 self.sources[table].label,
                 [expected],
@@ -1017,14 +1066,13 @@ class _Loader:
         self._resolve("offices", "NULL", "country")
         self._report_rows(
             "SELECT _row, 'place', coalesce(t.place, postcode), "
-            + _with_hint(
-                "'a location that can be found: lat+lon, a postcode in postcodes, or a place in "
-                "the gazetteer'"
-            )
+            + _WITH_HINT
             + " FROM located_offices t"
             + _HINT_JOIN
             + " WHERE loc_lat IS NULL",
             self.sources["offices"].label,
+            [_PLACE_HINT, say("office_location")],
+            hint=True,
         )
         self._raise_if_problems()
         for table in ("clients", "staff"):
@@ -1038,14 +1086,13 @@ class _Loader:
                 "SELECT _row, CASE WHEN t.place IS NOT NULL THEN 'place' "
                 "WHEN postcode IS NOT NULL THEN 'postcode' ELSE 'place' END, "
                 "coalesce(t.place, postcode), "
-                + _with_hint(
-                    "'a location that can be found (lat+lon, a postcode in postcodes, a place "
-                    "in the gazetteer) or a distance_km'"
-                )
+                + _WITH_HINT
                 + f" FROM located_{table} t"
                 + _HINT_JOIN
                 + f" WHERE {needs_place}",
                 self.sources[table].label,
+                [_PLACE_HINT, say("home_location")],
+                hint=True,
             )
         if "trips" in self.sources:
             self._resolve_trip_destinations()
@@ -1153,8 +1200,7 @@ class _Loader:
                     row,
                     "place",
                     place,
-                    f"a place of the gazetteer: read as {hint.split(' → ', 1)[-1]} "
-                    f"({hint}); correct the file if that is wrong",
+                    say("place_read_as", place=hint.split(" → ", 1)[-1], hint=hint),
                     severity="warning",
                 )
                 for row, place, hint in first_rows
@@ -1181,10 +1227,10 @@ class _Loader:
             """
         )
         self._report_rows(
-            "SELECT _row, 'destination', destination, 'an office_id or a place in the gazetteer "
-            "(or give distance_km)' FROM located_trips WHERE loc_lat IS NULL "
-            "AND distance_km IS NULL",
+            "SELECT _row, 'destination', destination, 0 FROM located_trips "
+            "WHERE loc_lat IS NULL AND distance_km IS NULL",
             self.sources["trips"].label,
+            [say("destination")],
         )
 
     def _attach_distances(self) -> int:

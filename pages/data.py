@@ -267,13 +267,14 @@ def commit_upload(files: Sequence[UploadedFile], check: Check) -> loaders.LoadRe
 
 
 def problem_table(problems: Sequence[loaders.Problem]) -> None:
+    lang = language()
     frame = pd.DataFrame(
         {
             "file": [p.file for p in problems],
             "row": pd.array([p.row for p in problems], dtype="Int64"),
             "column": [p.column or "" for p in problems],
-            "value": [p.value or "" for p in problems],
-            "expected": [p.expected for p in problems],
+            "value": [p.value_in(lang) for p in problems],
+            "expected": [p.expected_in(lang) for p in problems],
         }
     )
     # The row numbers are counts: "10.813" in German (ui.tables).

@@ -194,3 +194,29 @@ def test_online_geocoding_sends_only_place_and_country_and_asks_once(app, app_db
     finally:
         con.close()
     assert origin == [(46.7, 14.1)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "value"),
+    [
+        # Worked out from calc/locales/loader.csv and data/plausible_ranges.csv: in_person of a
+        # client-year lies from 0 to 400 contacts; 4500 is beyond it.
+        ("de", "0 bis 400 Kontakte je Kund:in und Jahr (data/plausible_ranges.csv)", "4500"),
+        ("nl", "0 tot 400 contacten per klant per jaar (data/plausible_ranges.csv)", "4500"),
+        ("de", "eine Zahl", "drei"),
+        ("nl", "een getal", "drei"),
+    ],
+)
+def test_the_report_says_what_was_expected_in_the_chosen_language(app_db, lang, expected, value):
+    at = AppTest.from_file(str(APP_FILE), default_timeout=APP_TIMEOUT_S)
+    at.query_params["lang"] = lang
+    at.context = {"locale": f"{lang}-AT"}
+    at.run()
+    clients = f"year,client_id,office_id,place,in_person\n2022,a,KLU,Villach,{value}\n".encode()
+
+    upload(open_data_page(at), {"offices.csv": OFFICES_CSV, "clients.csv": clients})
+
+    problems = pd.concat(report_tables(at))
+    assert problems[["row", "column", "value", "expected"]].values.tolist() == [
+        ["2", "in_person", value, expected]
+    ]

@@ -447,3 +447,43 @@ def test_a_fractional_count_in_a_clean_looking_file_is_not_rounded(con, tmp_path
     clients = "year,client_id,office_id,in_person,distance_km\n2019,a,KLU,1.5,3\n"
     error = problems_of(con, write_dataset(tmp_path / "frac", clients=clients))
     assert (error.problems[0].row, error.problems[0].column) == (2, "in_person")
+
+
+def test_a_problem_is_said_in_each_language_with_its_numbers_formatted(con, tmp_path):
+    """The limit of rows per table is 20,000,000 (data/store.csv): 20.000.000 in German and
+    Dutch. The English text is what the command line prints."""
+    from calc.loaders import Amount, Problem, say
+
+    problem = Problem(
+        "clients.csv",
+        None,
+        None,
+        say("value.rows", rows=Amount(20_000_001)),
+        say("rows", limit=Amount(20_000_000)),
+    )
+    assert problem.expected == "at most 20,000,000 rows per table (data/store.csv)"
+    assert problem.expected_in("de") == "höchstens 20.000.000 Zeilen je Tabelle (data/store.csv)"
+    assert problem.value_in("nl") == "20.000.001 rijen"
+    assert str(problem) == (
+        "clients.csv: got '20,000,001 rows', expected at most 20,000,000 rows per table "
+        "(data/store.csv)"
+    )
+
+
+def test_every_plausible_range_unit_and_loader_message_has_its_words_in_every_language():
+    import re as regex
+
+    from calc import locale
+    from calc.loaders import plausible_ranges
+
+    for _low, _high, unit in plausible_ranges().values():
+        key = "loader.unit." + regex.sub(r"\W+", "_", unit).strip("_")
+        assert locale.has(key), key
+    entries = {k: v for k, v in locale.catalogue().items() if k.startswith("loader.")}
+    assert len(entries) > 40
+    for key, texts in entries.items():
+        placeholders = {
+            lang: set(regex.findall(r"\{(\w+)\}", text)) for lang, text in texts.items()
+        }
+        assert all(texts.values()), key
+        assert placeholders["de"] == placeholders["en"] == placeholders["nl"], key
