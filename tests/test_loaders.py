@@ -487,3 +487,20 @@ def test_every_plausible_range_unit_and_loader_message_has_its_words_in_every_la
         }
         assert all(texts.values()), key
         assert placeholders["de"] == placeholders["en"] == placeholders["nl"], key
+
+
+def test_the_first_contact_in_the_file_says_where_a_client_came_from_that_year(con, tmp_path):
+    """Two contacts of one client in 2019 disagree on the distance and mode: the first row of
+    the file stands for the year (8 km by car), whatever their dates; 2022 has its own."""
+    contacts = (
+        "date,client_id,office_id,channel,mode,distance_km\n"
+        "2019-03-01,a,KLU,in_person,car,8\n"
+        "2019-02-01,a,KLU,in_person,rail,20\n"
+        "2019-04-01,a,KLU,phone,,\n"
+        "2022-01-10,a,KLU,in_person,bike,3\n"
+    )
+    load(con, write_dataset(tmp_path / "first", clients=None, contacts=contacts))
+    rows = con.execute(
+        "SELECT year, in_person, phone, mode, distance_km FROM clients ORDER BY year"
+    ).fetchall()
+    assert rows == [(2019, 2, 1, "car", 8.0), (2022, 1, 0, "bike", 3.0)]
