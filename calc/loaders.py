@@ -1,8 +1,11 @@
 """Read, validate, normalise and load a data set into DuckDB, all or nothing.
 
-Files are read by DuckDB itself (CSV) or by openpyxl (one .xlsx with a sheet per table), as text
-first, so that every bad cell can be reported with its file, row and column instead of failing on
-the first one. A load is one transaction: if any error is found nothing changes.
+A CSV file is read once by DuckDB's typed reader, which keeps only typed values, and checked
+in one aggregate query. Only a file with something wrong in it (a cell the reader rejects, a check
+that fails) is read again as text, like a workbook's sheets (openpyxl), so that every bad cell is
+reported with its file, row, column and value instead of failing on the first one. Messages are
+catalogue texts (calc/locales/loader.csv) said in the user's language. A load is one
+transaction: if any error is found nothing changes.
 """
 
 from __future__ import annotations
