@@ -2,8 +2,9 @@
 
 The levers and their results sit in one fragment: a slider move reruns only that fragment and
 costs at most one calc.scenario.apply on the cube cached for this data set (no SQL, no file, no
-geocoding; ui.compute keeps each scenario's result, so a lever moved back costs nothing). Saved scenarios (DuckDB) are read below the fragment, on full runs only. Every
-lever is bound to the URL, so a copied link reproduces the scenario.
+geocoding; ui.compute keeps each scenario's result, so a lever moved back costs nothing).
+Saved scenarios (DuckDB) are read below the fragment, on full runs only. Every lever is bound
+to the URL, so a copied link reproduces the scenario.
 """
 
 from __future__ import annotations
