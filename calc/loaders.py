@@ -452,6 +452,26 @@ _READER_TYPES = {"int": "DOUBLE", "year": "DOUBLE", "float": "DOUBLE"}
 _TYPED = {"int": "BIGINT", "year": "BIGINT", "float": "DOUBLE"}
 
 
+_CONSTANT_KINDS = NUMERIC_KINDS | {"text"}
+
+
+def _constant_columns(column: Column) -> str:
+    """SQL for a column a file does not have: its default (or NULL) as typed, with the text
+    (r_) and number (n_) the checks read, as the typed scan's view shows them."""
+    name = column.name
+    value = "NULL" if column.default is None else _sql_text(column.default)
+    typed = _TYPED.get(column.kind, "DATE" if column.kind == "date" else "VARCHAR")
+    parts = [f'CAST({value} AS {typed}) AS "{name}"']
+    if column.kind in NUMERIC_KINDS:
+        parts += [
+            f'CAST({value} AS DOUBLE) AS "r_{name}"',
+            f'CAST({value} AS DOUBLE) AS "n_{name}"',
+        ]
+    elif column.kind != "text":
+        parts.append(f'CAST({value} AS VARCHAR) AS "r_{name}"')
+    return ", ".join(parts)
+
+
 def _trimmed_text(column: Column, original: str | None) -> str:
     """SQL for a column's cell text, trimmed, empty as NULL, its default filled in."""
     text = "NULL" if original is None else f'"{original}"'
@@ -804,6 +824,10 @@ class _Loader:
         values, kept, shown = [], [], []
         for column in spec.columns:
             name, original = column.name, columns.get(column.name)
+            if original is None and (column.default is None or column.kind in _CONSTANT_KINDS):
+                # Not in the file: a constant in the view, nothing stored per row.
+                shown.append(_constant_columns(column))
+                continue
             if column.kind in NUMERIC_KINDS:
                 cast = _READER_TYPES[column.kind]
                 value = "NULL" if original is None else f'"{original}"'
