@@ -52,6 +52,17 @@ def open_workshop() -> AppTest:
     return at
 
 
+def new_action(title: str, source: str) -> AppTest:
+    """A new workspace, its Plan stage, and a new action's title and source of its effect."""
+    at = open_workshop()
+    at.text_input(key="workshop_new_name").input(TEAM)
+    at.button(key="workshop_create").click().run()
+    at.segmented_control(key="step").set_value("plan").run()
+    at.text_input(key="workshop_title_0").input(title)
+    at.radio(key="workshop_source_0").set_value(source).run()
+    return at
+
+
 def stored_actions(path: Path) -> list[dict]:
     con = duckdb.connect(str(path))
     try:
@@ -151,12 +162,7 @@ def test_an_action_takes_its_effect_from_a_saved_scenario(app_db: Path, download
     expected_t = scenario.apply(model.load_cube(con, factors), factors, what_if).saved_kg / 1000
     con.close()
 
-    at = open_workshop()
-    at.text_input(key="workshop_new_name").input(TEAM)
-    at.button(key="workshop_create").click().run()
-    at.segmented_control(key="step").set_value("plan").run()
-    at.text_input(key="workshop_title_0").input("Video for follow-ups")
-    at.radio(key="workshop_source_0").set_value("scenario").run()
+    at = new_action("Video for follow-ups", "scenario")
     assert at.selectbox(key="workshop_scenario_0").value == SCENARIO
     at.button(key="workshop_save").click().run()
     assert not at.exception
@@ -260,14 +266,10 @@ def test_two_sessions_editing_one_action_lose_nothing(app_db: Path):
     ],
 )
 def test_an_effect_is_typed_as_the_language_writes_numbers(app_db: Path, typed, stored, message):
-    # In English: AppTest cannot set the stage control of a German page (its labels carry
-    # icons), so the German text of the same rule is checked by the method page's editor test.
-    at = open_workshop()
-    at.text_input(key="workshop_new_name").input(TEAM)
-    at.button(key="workshop_create").click().run()
-    at.segmented_control(key="step").set_value("plan").run()
-    at.text_input(key="workshop_title_0").input("Video first")
-    at.radio(key="workshop_source_0").set_value("manual").run()
+    # In English: AppTest formats the stage control's options outside the run, where the
+    # session's language is unknown, so it cannot choose a stage on a German page; the German
+    # text of the same rule is checked by the method page's factor editor test.
+    at = new_action("Video first", "manual")
     assert at.text_input(key="workshop_effect_0").value == "0"
     at.text_input(key="workshop_effect_0").input(typed)
     at.text_input(key="workshop_note_0").input("half of the follow-up visits")
