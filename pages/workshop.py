@@ -15,7 +15,7 @@ import streamlit as st
 from calc import locale, model, report, saved, scenario, workshop
 from calc.roles import Role, RoleError
 from calc.schema import Channel
-from ui import access, charts, compute, db, filters
+from ui import access, charts, compute, db, filters, sliders
 from ui import frame as _frame
 from ui.backup import backup_and_restore
 from ui.i18n import language, number, percent, t, tonnes
@@ -652,7 +652,7 @@ else:
                     min_value=0,
                     max_value=100,
                     step=1,
-                    format="%d %%",
+                    format=sliders.percent_pattern(),  # "30 %" in German, "30%" in English
                     required=True,
                 ),
             },

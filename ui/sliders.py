@@ -27,8 +27,9 @@ MORE_DECIMALS = 4  # a value between two steps is labelled with up to this many 
 
 
 def percent_pattern() -> str:
-    """The printf pattern of a whole percent in the session's language, for st.slider's
-    `format`: "%d %%" in German (with a no-break space), "%d%%" in English and Dutch."""
+    """The printf pattern of a whole percent in the session's language, for the `format` of
+    st.slider or a NumberColumn: "%d %%" in German (with a no-break space), "%d%%" in English
+    and Dutch."""
     sample = locale.percent(0.42, language())
     return sample.replace("%", "%%").replace("42", "%d")
 
