@@ -55,7 +55,8 @@ def main() -> None:
     factors = FactorSet.load()
     with tempfile.TemporaryDirectory(prefix="wegbilanz-bench-") as folder:
         demo.generate(Path(folder) / "csv")
-        con = store.connect(Path(folder) / "demo.duckdb")
+        # In memory, with a salt of its own (a file store's loads are keyed by load_version).
+        con = store.connect(store.MEMORY)
         loaders.load(con, Path(folder) / "csv", label="demo")
         cube = model.load_cube(con, factors)
         con.close()
