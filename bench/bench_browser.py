@@ -26,35 +26,23 @@ import argparse
 import math
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from chromium import CHROMIUM, CHROMIUM_ARGS, HOST, free_port, healthy
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from calc import pseudonyms, store
 from calc.locale import text
 
 REPO_DIR = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-HOST = "127.0.0.1"
 VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 TIMEOUT_MS = 120_000
 START_TIMEOUT_S = 120
@@ -154,24 +142,10 @@ class Server:
         return f"{self.base_url}/{path}"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 @contextmanager
 def serve(app_dir: Path, script: str, log: Path, env: dict[str, str] | None = None) -> Iterator:
     """`streamlit run script` in app_dir until it answers its health check."""
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -195,7 +169,7 @@ def serve(app_dir: Path, script: str, log: Path, env: dict[str, str] | None = No
         )
     server = Server(f"http://{HOST}:{port}", started, process, log)
     try:
-        while not _healthy(server.url("_stcore/health")):
+        while not healthy(server.url("_stcore/health")):
             if process.poll() is not None or time.perf_counter() - started > START_TIMEOUT_S:
                 raise SystemExit(f"{script} did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.02)

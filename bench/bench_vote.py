@@ -20,16 +20,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+from chromium import CHROMIUM, CHROMIUM_ARGS, free_port, healthy
 
 from calc import store, voting
 from calc.roles import Role
@@ -96,29 +95,7 @@ def run(voters: int, work: Path) -> dict[str, float]:
     }
 
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT_S = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
 
 
 def run_browser(sessions: int, work: Path) -> dict[str, float]:
@@ -135,7 +112,7 @@ def run_browser(sessions: int, work: Path) -> dict[str, float]:
     options = [voting.Option(f"Option {i}") for i in range(OPTIONS)]
     code = voting.create(con, voting.PRESENTER, "Bench", options, privacy=False, role=Role.EDITOR)
     con.close()
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [
@@ -157,15 +134,13 @@ def run_browser(sessions: int, work: Path) -> dict[str, float]:
     )
     try:
         deadline = time.monotonic() + WAIT_S
-        while not _healthy(f"{base}/_stcore/health"):
+        while not healthy(f"{base}/_stcore/health"):
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("streamlit did not start")
             time.sleep(0.2)
         counted_text = locale.text("vote.phone.chosen", "en")
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-            )
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             phones = []
             for _ in range(sessions):
                 context = browser.new_context(
