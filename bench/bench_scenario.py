@@ -26,13 +26,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from chromium import CHROMIUM, CHROMIUM_ARGS, free_port
 
 from calc import demo, loaders, model, store
 from calc.factors import FactorSet
@@ -152,12 +153,6 @@ def measure(path: Path, runs: int) -> dict:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def browser_ms(database: Path, runs: int) -> list[float]:
     """Slider key press to updated figure in Chromium, against `streamlit run app.py` on a
     copy of the database (tests/test_app_scenarios.py runs it once as a browser test)."""
@@ -165,7 +160,7 @@ def browser_ms(database: Path, runs: int) -> list[float]:
 
     copy = database.with_name(f"browser-{database.name}")
     shutil.copy(database, copy)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -185,17 +180,7 @@ def browser_ms(database: Path, runs: int) -> list[float]:
     times = []
     try:
         with sync_playwright() as driver:
-            browser = driver.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
             deadline = time.monotonic() + 180
             # The root first: a deep link as the very first request after a start would open
