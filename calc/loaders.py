@@ -235,7 +235,8 @@ def load_version(
     partial = where.partial_path(uuid.uuid4().hex[:12])
     con = duckdb.connect(str(partial), config={"memory_limit": f"{settings.load_memory_mb:.0f}MB"})
     try:
-        store.create_data_tables(con)
+        store.create_data_tables(con, gazetteer=False)
+        geo.attach_gazetteer(con, where.data_dir / "gazetteer")
         _carry_caches(con, where)
         if geocoded is not None:
             dataset.remember_geocoded(con, geocoded)

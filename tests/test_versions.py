@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -81,6 +82,25 @@ def test_every_load_is_a_version_and_a_rollback_brings_one_back(two_loads):
     assert cli.main(["rollback", first, "--db", str(path)]) == 0
     assert set(totals(path)) == {2019, 2022}
     assert cli.main(["rollback", "no-such-version", "--db", str(path)]) == cli.EXIT_BAD_INPUT
+
+
+def test_the_gazetteer_is_built_once_beside_the_versions_not_copied_into_each(two_loads):
+    """Both loads resolved places (Villach, Klagenfurt) through one gazetteer file in the
+    store's data folder; no version file carries a gazetteer table of its own."""
+    path, first, second = two_loads
+    where = store.Store(path)
+    editions = list((where.data_dir / "gazetteer").glob("*.duckdb"))
+    assert len(editions) == 1
+    for version in (first, second):
+        con = duckdb.connect(str(where.version_path(version)), read_only=True)
+        try:
+            tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+            located = con.execute("SELECT count(origin_lat) FROM clients").fetchall()[0][0]
+        finally:
+            con.close()
+        assert "gazetteer" not in tables
+        assert located > 0
+    assert {v.version for v in where.versions()} == {first, second}  # the edition is no version
 
 
 def test_a_reader_follows_a_switch_on_its_next_run(two_loads):
