@@ -574,7 +574,7 @@ def build_prebuilt(out_dir: Path = PREBUILT_DIR) -> dict[str, Path]:
                 # Every demo id beside its pseudonym, made as the loader makes it.
                 con.execute(
                     f"CREATE TEMP TABLE ids_{table} AS SELECT DISTINCT {raw}, "
-                    f"left(sha256(? || {raw}), 16) AS {key} FROM read_csv({_sql_path(csv[table])})",
+                    f"{pseudonyms.sql(raw)} AS {key} FROM read_csv({_sql_path(csv[table])})",
                     [salt],
                 )
             paths = {}
@@ -620,7 +620,7 @@ def load_prebuilt(db_path: Path, *, role: Role | None, source: Path = PREBUILT_D
                 raw, key = _RAW_IDS[table]
                 con.execute(
                     f"INSERT INTO {table} BY NAME SELECT * EXCLUDE ({raw}), "
-                    f"left(sha256(? || {raw}), 16) AS {key} FROM {parquet}",
+                    f"{pseudonyms.sql(raw)} AS {key} FROM {parquet}",
                     [salt],
                 )
             else:

@@ -1309,7 +1309,7 @@ class _Loader:
             con.execute(
                 f"""
                 INSERT INTO clients
-                SELECT t.year, left(sha256(? || t.client_id), 16), t.office_id, t."group",
+                SELECT t.year, {pseudonyms.sql("t.client_id")}, t.office_id, t."group",
                     t.in_person, t.phone, t.video, t.online, t.mode, t.distance_km,
                     round(t.loc_lat, {digits}), round(t.loc_lon, {digits}), dc.geodesic_km
                 FROM located_clients t JOIN located_offices o USING (office_id)
@@ -1321,7 +1321,7 @@ class _Loader:
             con.execute(
                 f"""
                 INSERT INTO staff
-                SELECT t.year, left(sha256(? || t.staff_id), 16), t.office_id, t.mode,
+                SELECT t.year, {pseudonyms.sql("t.staff_id")}, t.office_id, t.mode,
                     t.office_days, t.homeoffice_days, t.distance_km,
                     round(t.loc_lat, {digits}), round(t.loc_lon, {digits}), dc.geodesic_km
                 FROM located_staff t JOIN located_offices o USING (office_id)

@@ -69,3 +69,9 @@ def _parse(text: str, where: str) -> bytes:
 def salt(key: bytes) -> str:
     """The secret salt that the loader's SQL puts before every id."""
     return hmac.new(key, PURPOSE, hashlib.sha256).hexdigest()
+
+
+def sql(id_column: str) -> str:
+    """SQL for the pseudonym of the id in `id_column`, with the salt as its one `?` parameter:
+    the one formula every writer of pseudonyms uses (the loader, the pre-built demo)."""
+    return f"left(sha256(? || {id_column}), 16)"
