@@ -4,11 +4,12 @@ Not a test: prints a table. A slider move costs one `calc.scenario.apply` on the
 loaded data set; the cube has one row per (year, office, group, mode, distance band), so its size
 (and the recompute time) hardly grows with the number of clients. Target: under 50 ms.
 
-Data: 10 thousand and 1 million client-year rows come from the demo generator, loaded through
-`calc.loaders.load` as a user's files would be. 10 million rows through CSV would spend minutes on
-the loader without changing the cube much, so that size is built inside DuckDB: the 1 million
-loaded clients ten times over, each copy a new client with its distance stretched a little (so
-the cells differ), then aggregated into the cube by `calc.model.load_cube` as usual.
+Data: 10 thousand and 1 million client-year rows come from the demo generator, loaded into a
+store by `calc.loaders.load_version` as a user's files would be. 10 million rows through CSV
+would spend minutes on the loader without changing the cube much, so that size is built inside
+DuckDB (the current version's file): the 1 million loaded clients ten times over, each copy a
+new client with its distance stretched a little (so the cells differ), then aggregated into the
+cube by `calc.model.load_cube` as usual.
 
 Per size: the cube's build (SQL, once per data set), the first apply for a base year (prepares
 the year: the cache the slider moves then use), and at least 30 applies each changing one
@@ -33,10 +34,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 from chromium import CHROMIUM, CHROMIUM_ARGS, free_port
 
 from calc import demo, loaders, model, store
 from calc.factors import FactorSet
+from calc.roles import Role
 from calc.scenario import ChannelShift, Scenario, apply
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -48,44 +51,52 @@ BROWSER_TARGET_MS = 300.0
 
 
 def loaded_database(work: Path, clients: int) -> Path:
-    """A database with the demo data of that many client-year rows (built once, then reused)."""
+    """A store (calc.store: state file path, data versions beside it) with the demo data of
+    that many client-year rows, loaded as a user's files would be; built once, then reused."""
     path = work / f"clients-{clients}.duckdb"
-    if path.exists():
+    if store.Store(path).current() is not None:
         return path
     folder = work / f"csv-{clients}"
     demo.generate(folder, clients_per_year=clients // DEMO_YEARS)
-    partial = path.with_suffix(".partial")
-    partial.unlink(missing_ok=True)
-    con = store.connect(partial)
-    loaders.load(con, folder, label=f"bench {clients}")
-    con.close()
+    loaders.load_version(path, folder, label=f"bench {clients}", role=Role.STEWARD)
     shutil.rmtree(folder)
-    partial.rename(path)
     return path
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """A copy of a store's state file (if any) and its data versions."""
+    shutil.rmtree(store.Store(target).data_dir, ignore_errors=True)
+    shutil.copytree(store.Store(source).data_dir, store.Store(target).data_dir)
+    if source.exists():
+        shutil.copy(source, target)
+    return target
 
 
 def multiplied_database(work: Path, source: Path, times: int) -> Path:
     """The source's clients `times` over as new clients, distances stretched per copy."""
     path = work / f"clients-x{times}-{source.stem}.duckdb"
-    if path.exists():
+    where = store.Store(path)
+    if where.current() is not None:
         return path
-    partial = path.with_suffix(".partial")
-    shutil.copy(source, partial)
-    con = store.connect(partial)
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE clients AS
-        SELECT c.* REPLACE (
-            c.client_key || '-' || copy.i AS client_key,
-            c.geodesic_km * (0.9 + 0.02 * copy.i) AS geodesic_km,
-            c.distance_km * (0.9 + 0.02 * copy.i) AS distance_km
+    copy_store(source, path)
+    current = where.current()
+    assert current is not None
+    con = duckdb.connect(str(where.version_path(current)))
+    try:
+        con.execute(
+            """
+            CREATE OR REPLACE TABLE clients AS
+            SELECT c.* REPLACE (
+                c.client_key || '-' || copy.i AS client_key,
+                c.geodesic_km * (0.9 + 0.02 * copy.i) AS geodesic_km,
+                c.distance_km * (0.9 + 0.02 * copy.i) AS distance_km
+            )
+            FROM clients c, range(?) copy(i)
+            """,
+            [times],
         )
-        FROM clients c, range(?) copy(i)
-        """,
-        [times],
-    )
-    con.close()
-    partial.rename(path)
+    finally:
+        con.close()
     return path
 
 
@@ -105,7 +116,7 @@ def median_p95(times: list[float]) -> tuple[float, float]:
 
 def measure(path: Path, runs: int) -> dict:
     factors = FactorSet.load()
-    con = store.connect(path)
+    con = store.connect(path, state=False)
     rows = con.execute("SELECT count(*) FROM clients").fetchall()[0][0]
     started = time.perf_counter()
     cube = model.load_cube(con, factors)
@@ -158,8 +169,7 @@ def browser_ms(database: Path, runs: int) -> list[float]:
     copy of the database (tests/test_app_scenarios.py runs it once as a browser test)."""
     from playwright.sync_api import Error, sync_playwright
 
-    copy = database.with_name(f"browser-{database.name}")
-    shutil.copy(database, copy)
+    copy = copy_store(database, database.with_name(f"browser-{database.name}"))
     port = free_port()
     server = subprocess.Popen(
         [
@@ -211,6 +221,7 @@ def browser_ms(database: Path, runs: int) -> list[float]:
         server.terminate()
         server.wait(timeout=30)
         copy.unlink(missing_ok=True)
+        shutil.rmtree(store.Store(copy).data_dir, ignore_errors=True)
     return times
 
 
