@@ -763,10 +763,11 @@ class _Loader:
         spec = TABLES[table]
         source = self._source_sql(table, src)
         try:
-            columns = self._map_headers(source, spec, src)
+            headers = self._headers(source)
+            columns = self._map_headers(headers, spec, src)
             if columns is None:
                 return
-            if src.path is None or not self._stage_typed(table, spec, src, columns):
+            if src.path is None or not self._stage_typed(table, spec, src, headers, columns):
                 self._stage_text(table, spec, src, source, columns)
         except duckdb.Error as exc:
             message = str(exc)
@@ -807,7 +808,12 @@ class _Loader:
         self._check_duplicates(table, spec, src.label)
 
     def _stage_typed(
-        self, table: str, spec: TableSpec, src: _Source, columns: Mapping[str, str]
+        self,
+        table: str,
+        spec: TableSpec,
+        src: _Source,
+        headers: list[str],
+        columns: Mapping[str, str],
     ) -> bool:
         """The fast path: one scan by DuckDB's typed reader keeps typed values only (no text
         copies of numbers, no row-number window: a row is known by its rowid, which keeps the
@@ -818,7 +824,7 @@ class _Loader:
         kinds = {c.name: c.kind for c in spec.columns}
         types = {
             header: _READER_TYPES.get(kinds.get(by_header.get(header, ""), "text"), "VARCHAR")
-            for header in self._headers(self._source_sql(table, src))
+            for header in headers
         }
         rejects = f"rejects_{table}"
         source = self._source_sql(table, src, types=types, rejects=rejects)
@@ -950,9 +956,10 @@ class _Loader:
     def _headers(self, source: str) -> list[str]:
         return [row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
 
-    def _map_headers(self, source: str, spec: TableSpec, src: _Source) -> dict[str, str] | None:
+    def _map_headers(
+        self, headers: list[str], spec: TableSpec, src: _Source
+    ) -> dict[str, str] | None:
         """Contract column -> the file's header, matched ignoring case, spaces and a BOM."""
-        headers = self._headers(source)
         by_key = {h.strip().lstrip("\ufeff").lower().replace(" ", "_"): h for h in headers}
         known = {c.name for c in spec.columns}
         for key, header in by_key.items():
