@@ -29,7 +29,8 @@ def effect_list(effects: list[tuple[str, float]]) -> str:
 
 reference, current = filters.reference_year(), filters.current_year()
 factors = compute.factors()
-rows = filters.apply(compute.rows())
+# The page shows no row's interval: the central rows, without the thousand draws of rows().
+rows = filters.apply(compute.central_rows())
 country = scenario.main_country(compute.cube())
 
 st.title(t("overview.title"))
@@ -208,12 +209,12 @@ with saved_col:
     )
 
 # -- the report to hand out --------------------------------------------------------------------
-# Built only when a button is clicked (Streamlit calls the function then), from the selection
-# the page shows, in the page's language.
+# Built only when a button is clicked (Streamlit calls the function then, outside the script
+# run: no cache there), from the selection the page shows, in the page's language.
 lang = language()
-selected_cube = model.select(
-    compute.cube(), tuple(filters.selected_offices()), tuple(filters.selected_groups())
-)
+whole_cube = compute.cube()
+selection = tuple(filters.selected_offices()), tuple(filters.selected_groups())
+selected_cube = model.select(whole_cube, *selection)
 demo_data = db.is_demo()
 
 
@@ -224,8 +225,11 @@ def built_by(writer: str) -> Callable[[], bytes | str]:
     def build() -> bytes | str:
         from calc import report
 
+        # The report gives each row's interval: the rows with the simulation's draws (what
+        # compute.rows() caches for the other pages), computed here, on the click.
+        report_rows = model.select_rows(model.compute(whole_cube, factors), *selection)
         document = report.annual_report(
-            selected_cube, factors, rows, reference, current, lang, demo=demo_data
+            selected_cube, factors, report_rows, reference, current, lang, demo=demo_data
         )
         return getattr(report, writer)(document)
 

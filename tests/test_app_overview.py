@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import comparison, model, store
+from calc import comparison, locale, model, presenter, scenario, store
 from calc.factors import FactorSet
 
 # Metric order on the page: reference, current, difference, avoided by digital channels.
@@ -118,3 +118,31 @@ def test_the_report_is_offered_in_three_formats_and_built_only_on_click(app: App
     assert set(offered) == {"overview_report_pdf", "overview_report_html", "overview_report_xlsx"}
     # Nothing is built while the page runs: the file is made when a button is clicked.
     assert all(proto.deferred_file_id and not proto.url for proto in offered.values())
+
+
+def test_split_and_travel_are_the_full_rows_figures(app: AppTest, calc_cube) -> None:
+    """The page reads the rows without their intervals (ui.compute.central_rows); what it shows
+    of them is what calc computes from the full rows (model.compute with every draw)."""
+    # GIVEN the rows calc computes with the simulation's draws, as the report reads them
+    cube, factors = calc_cube
+    reference, current = app.session_state["ref"], app.session_state["cur"]
+    full = model.compute(cube, factors)
+    split = presenter.population_split(full, reference, current).set_index("population")
+    story = presenter.story(
+        full,
+        comparison.compare(cube, factors, reference, current),
+        factors,
+        scenario.main_country(cube),
+    )
+
+    # WHEN the overview is drawn
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception
+
+    # THEN the population caption and the km sentence give the same numbers
+    caption = next(c.value for c in app.caption if c.value.startswith("Clients (visits"))
+    for population in (presenter.CLIENTS, presenter.STAFF):
+        for column in ("reference_kg", "current_kg"):
+            assert locale.tonnes(split.at[population, column], "en") in caption
+    sentences = " ".join(m.value for m in app.markdown)
+    assert f"**{locale.number(abs(story.client_km_saved), 'en')} km" in sentences

@@ -9,6 +9,7 @@ takes a dummy key argument and a new load is a new cache entry.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -76,6 +77,28 @@ def _rows(
 def rows(factor_year: int | None = None) -> pd.DataFrame:
     """Result rows of every year for the active data and factor set."""
     return _rows(db.cursor(), factors(), factor_year)
+
+
+INTERVAL_COLUMNS = ["kg_co2e_low", "kg_co2e_high"]  # what central_rows leaves out of rows
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=BY_DATA_AND_FACTORS)
+def _central_rows(
+    con: duckdb.DuckDBPyConnection, active: FactorSet, factor_year: int | None
+) -> pd.DataFrame:
+    cube = _cube_for(con, active)
+    # model.compute's count, km and kg_co2e do not depend on the draws; one draw instead of the
+    # thousand that only the interval columns (left out here) need.
+    one_draw = dataclasses.replace(simulation_settings(), draws=1)
+    computed = model.compute(cube, active, factor_year=factor_year, settings=one_draw)
+    return computed.drop(columns=INTERVAL_COLUMNS)
+
+
+def central_rows(factor_year: int | None = None) -> pd.DataFrame:
+    """`rows()` without the interval columns (kg_co2e_low, kg_co2e_high): the same year, office,
+    group, activity, mode, count, km and kg_co2e, for a page that shows no row's interval (the
+    overview), at a fraction of the cost of the simulation's draws."""
+    return _central_rows(db.cursor(), factors(), factor_year)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_DATA_AND_FACTORS)
