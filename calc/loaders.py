@@ -151,8 +151,12 @@ class _Source:
     frame: pd.DataFrame | None = None
 
 
-def _encoding(path: Path) -> str:
-    """utf-8 if the whole file decodes as such, else Latin-1 (which decodes anything)."""
+@functools.lru_cache(maxsize=16)
+def _encoding(path: Path, _size: int, _modified_ns: int) -> str:
+    """utf-8 if the whole file decodes as such, else Latin-1 (which decodes anything).
+
+    Cached by path, size and modification time: a load reads a file's header and its rows in
+    two statements, and decoding a large file in Python costs as much as DuckDB's scan of it."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 22):
@@ -682,13 +686,14 @@ class _Loader:
         """Temp tables outlive the transaction on a long-lived (app) connection: drop them."""
         views = self.con.execute(
             "SELECT view_name FROM duckdb_views() WHERE temporary "
-            "AND starts_with(view_name, 'typed_')"
+            "AND (starts_with(view_name, 'typed_') OR starts_with(view_name, 'located_'))"
         ).fetchall()
         for (view,) in views:
             self.con.execute(f"DROP VIEW IF EXISTS temp.{view}")
         staged = self.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE temporary AND ("
             "starts_with(table_name, 'typed_') OR starts_with(table_name, 'located_') OR "
+            "starts_with(table_name, 'spots_') OR "
             "starts_with(table_name, 'clean_') OR starts_with(table_name, 'rejects_') OR "
             "starts_with(table_name, 'merged_') OR starts_with(table_name, 'sheet_') OR "
             "table_name IN ('load_postcodes', 'place_hints'))"
@@ -933,6 +938,7 @@ class _Loader:
             self.con.unregister("sheet_frame")
             return f"sheet_{table}"
         assert src.path is not None
+        stat = src.path.stat()
         with src.path.open("rb") as handle:
             first_line = handle.readline()
         delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
@@ -950,7 +956,7 @@ class _Loader:
         return (
             f"read_csv({_sql_text(str(src.path))}, header = true, {typing}, "
             f"delim = {_sql_text(delimiter)}, quote = '\"', "
-            f"encoding = {_sql_text(_encoding(src.path))})"
+            f"encoding = {_sql_text(_encoding(src.path, stat.st_size, stat.st_mtime_ns))})"
         )
 
     def _headers(self, source: str) -> list[str]:
@@ -1099,39 +1105,46 @@ class _Loader:
     def _resolve_locations(self) -> None:
         """Give every office, client and staff row coordinates (or a given distance)."""
         self._create_postcode_table()
-        self._resolve("offices", "NULL", "country")
-        self._report_rows(
+        self._resolve("offices", "NULL", "country", "TRUE")
+        self._report_unplaced(
+            "offices",
             "SELECT _row, 'place', coalesce(t.place, postcode), "
             + _WITH_HINT
             + " FROM located_offices t"
             + _HINT_JOIN
             + " WHERE loc_lat IS NULL",
-            self.sources["offices"].label,
             [_PLACE_HINT, say("office_location")],
-            hint=True,
         )
         self._raise_if_problems()
         for table in ("clients", "staff"):
             if table not in self.sources:
                 continue
-            self._resolve(table, "distance_km", "coalesce(t.country, o.country)")
-            needs_place = "distance_km IS NULL AND loc_lat IS NULL"
+            needs_place = "distance_km IS NULL"
             if table == "clients":
                 needs_place += " AND in_person > 0"
-            self._report_rows(
+            self._resolve(table, "distance_km", "coalesce(t.country, o.country)", needs_place)
+            self._report_unplaced(
+                table,
                 "SELECT _row, CASE WHEN t.place IS NOT NULL THEN 'place' "
                 "WHEN postcode IS NOT NULL THEN 'postcode' ELSE 'place' END, "
                 "coalesce(t.place, postcode), "
                 + _WITH_HINT
                 + f" FROM located_{table} t"
                 + _HINT_JOIN
-                + f" WHERE {needs_place}",
-                self.sources[table].label,
+                + f" WHERE {needs_place} AND loc_lat IS NULL",
                 [_PLACE_HINT, say("home_location")],
-                hint=True,
             )
         if "trips" in self.sources:
             self._resolve_trip_destinations()
+
+    def _report_unplaced(self, table: str, query: str, expectations: Sequence[Message]) -> None:
+        """Report the rows that needed a place and got none; the rows are read only when a
+        spot (a distinct place of them) stayed without a point."""
+        unplaced = self.con.execute(
+            f"SELECT count(*) FROM spots_{table} WHERE lat IS NULL AND needs_place"
+        ).fetchall()[0][0]
+        if unplaced:
+            self._report_rows(query, self.sources[table].label, expectations, hint=True)
 
     def _create_postcode_table(self) -> None:
         self.con.execute(
@@ -1144,64 +1157,82 @@ class _Loader:
             source = "SELECT country, postcode, lat, lon FROM postcodes"
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE load_postcodes AS {source}")
 
-    def _resolve(self, table: str, distance: str, country: str) -> None:
-        """located_<table>: typed rows + loc_lat/loc_lon from lat/lon, postcode, place, geocoder.
+    def _resolve(self, table: str, distance: str, country: str, needs_place: str) -> None:
+        """spots_<table>: each distinct (country, postcode, place) of the rows without their
+        own lat/lon, with the point found for it (postcode table, gazetteer, geocode cache,
+        a forgiving match); located_<table>: a view of the rows with loc_country, loc_lat and
+        loc_lon. Every lookup runs once per spot, and the rows are not copied.
 
-        Client and staff coordinates are rounded here (about 100 m): fewer distinct pairs to
+        Client and staff coordinates are rounded (about 100 m): fewer distinct pairs to
         compute, and no exact home address is kept.
         """
         is_office = table == "offices"
         join_office = "" if is_office else "LEFT JOIN typed_offices o USING (office_id)"
         if is_office:
             country = "t.country"
+        self.con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE spots_{table} AS
+            WITH wanted AS (
+                SELECT {country} AS country, t.postcode, t.place, min(t._row) AS first_row,
+                    coalesce(bool_or({distance} IS NULL), FALSE) AS unmeasured,
+                    coalesce(bool_or({needs_place}), FALSE) AS needs_place
+                FROM typed_{table} t {join_office}
+                WHERE t.lat IS NULL
+                GROUP BY ALL
+            )
+            SELECT w.*, coalesce(pc.lat, g.lat, gc.lat) AS lat,
+                coalesce(pc.lon, g.lon, gc.lon) AS lon
+            FROM wanted w
+            LEFT JOIN load_postcodes pc ON pc.country = w.country AND pc.postcode = w.postcode
+            LEFT JOIN gazetteer g ON g.country = w.country AND g.place_key = place_key(w.place)
+            LEFT JOIN geocode_cache gc
+                ON gc.found AND gc.country = w.country AND gc.query = coalesce(w.postcode, w.place)
+            """
+        )
         columns = ", ".join(
             ["t._row", "t._file"] + [f't."{c.name}"' for c in TABLES[table].columns]
         )
 
         def coordinate(axis: str) -> str:
-            value = f"coalesce(t.{axis}, pc.{axis}, gz.{axis}, gc.{axis})"
+            value = f"coalesce(t.{axis}, s.{axis})"
             return value if is_office else f"round({value}, {geo.COORD_DECIMALS})"
 
-        lookup = f"""
-            WITH places AS (
-                SELECT DISTINCT {country} AS country, t.place FROM typed_{table} t {join_office}
-                WHERE t.place IS NOT NULL
-            ), found AS (
-                -- place_key() runs once per distinct place, not once per row
-                SELECT p.country, p.place, g.lat, g.lon FROM places p
-                JOIN gazetteer g ON g.country = p.country AND g.place_key = place_key(p.place)
-            )
+        self.con.execute(
+            f"""
+            CREATE OR REPLACE TEMP VIEW located_{table} AS
             SELECT {columns}, {country} AS loc_country,
                 {coordinate("lat")} AS loc_lat, {coordinate("lon")} AS loc_lon
             FROM typed_{table} t {join_office}
-            LEFT JOIN load_postcodes pc
-                ON pc.country = {country} AND pc.postcode = t.postcode
-            LEFT JOIN found gz ON gz.country = {country} AND gz.place = t.place
-            LEFT JOIN geocode_cache gc
-                ON gc.found AND gc.country = {country}
-                AND gc.query = coalesce(t.postcode, t.place)
-        """
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE located_{table} AS {lookup}")
-        self._forgive_places(table, "TRUE" if is_office else f"{distance} IS NULL", is_office)
+            LEFT JOIN spots_{table} s ON s.country IS NOT DISTINCT FROM {country}
+                AND s.postcode IS NOT DISTINCT FROM t.postcode
+                AND s.place IS NOT DISTINCT FROM t.place
+            """
+        )
+        self._forgive_places(table)
         if self.geocoder is None:
             return
         wanted = self.con.execute(
-            f"SELECT DISTINCT loc_country, coalesce(postcode, place) FROM located_{table} "
-            f"WHERE loc_lat IS NULL AND {distance} IS NULL "
-            "AND coalesce(postcode, place) IS NOT NULL AND loc_country IS NOT NULL"
+            f"SELECT DISTINCT country, coalesce(postcode, place) FROM spots_{table} "
+            "WHERE lat IS NULL AND unmeasured "
+            "AND coalesce(postcode, place) IS NOT NULL AND country IS NOT NULL"
         ).fetchall()
         if wanted:
             self.geocoder.resolve(self.con, [(c, q) for c, q in wanted])
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE located_{table} AS {lookup}")
+            self.con.execute(
+                f"""UPDATE spots_{table} s SET lat = gc.lat, lon = gc.lon
+                    FROM geocode_cache gc
+                    WHERE s.lat IS NULL AND gc.found AND gc.country = s.country
+                        AND gc.query = coalesce(s.postcode, s.place)"""
+            )
 
-    def _forgive_places(self, table: str, needs_place: str, is_office: bool) -> None:
+    def _forgive_places(self, table: str) -> None:
         """Places the exact lookup missed, matched forgivingly (calc.geo.PlaceMatcher): an
         unambiguous match ("Vilach → Villach") is taken and reported as a warning; a near miss
         with several candidates becomes a hint in the error ("Wolfsburg → Wolfsberg | …?")."""
         missed = self.con.execute(
-            f"SELECT DISTINCT loc_country AS country, place FROM located_{table} "
-            f"WHERE loc_lat IS NULL AND place IS NOT NULL AND loc_country IS NOT NULL "
-            f"AND {needs_place}"
+            f"SELECT DISTINCT country, place FROM spots_{table} "
+            "WHERE lat IS NULL AND place IS NOT NULL AND country IS NOT NULL AND unmeasured"
         ).df()
         if missed.empty:
             return
@@ -1209,22 +1240,17 @@ class _Loader:
             self.matcher = geo.PlaceMatcher.from_connection(self.con)
         matches = self.matcher.resolve_frame(missed)
         taken = matches[matches["status"].isin(["loose", "fuzzy"])]
-        digits = geo.COORD_DECIMALS
         if len(taken):
             self.con.register("taken_places", taken[["country", "place", "lat", "lon", "hint"]])
             try:
-                rounded = "{axis}" if is_office else f"round({{axis}}, {digits})"
                 self.con.execute(
-                    f"""UPDATE located_{table} t
-                        SET loc_lat = {rounded.format(axis="m.lat")},
-                            loc_lon = {rounded.format(axis="m.lon")}
+                    f"""UPDATE spots_{table} s SET lat = m.lat, lon = m.lon
                         FROM taken_places m
-                        WHERE t.loc_lat IS NULL AND t.place = m.place
-                            AND t.loc_country = m.country"""
+                        WHERE s.lat IS NULL AND s.place = m.place AND s.country = m.country"""
                 )
                 first_rows = self.con.execute(
-                    f"""SELECT min(t._row), m.place, m.hint FROM located_{table} t
-                        JOIN taken_places m ON t.place = m.place AND t.loc_country = m.country
+                    f"""SELECT min(s.first_row), m.place, m.hint FROM spots_{table} s
+                        JOIN taken_places m ON s.place = m.place AND s.country = m.country
                         GROUP BY ALL ORDER BY 1"""
                 ).fetchall()
             finally:

@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calc import store
+from calc import geo, store
 from calc.loaders import MAX_LISTED_PROBLEMS, LoadError, load, load_files
+from tests.test_geo import FakeGeocoder
 
 OFFICES = (
     "office_id,name,country,place\nKLU,AMS Klagenfurt,AT,Klagenfurt\nVIL,AMS Villach,AT,Villach\n"
@@ -386,6 +387,26 @@ def test_a_misspelt_place_is_read_forgivingly_and_reported(con, tmp_path):
         con.execute("SELECT origin_lat, origin_lon FROM clients WHERE year = 2022").fetchall()
         == villach
     )
+
+
+def test_online_answers_and_a_forgiven_typo_in_one_load(con, tmp_path):
+    """The geocoder is asked only for what neither the gazetteer nor the forgiving match found,
+    and a place read forgivingly keeps its point once the online answers are in."""
+    clients = CLIENTS.replace("2022,anna-123,KLU,Villach", "2022,anna-123,KLU,Vilach")
+    clients += "2022,cara-789,VIL,Nirgendwo-Dorf,2,0,0,0,car,\n"
+    online = FakeGeocoder({"Nirgendwo-Dorf": (46.7012, 13.9049)})
+    geocoder = geo.OnlineGeocoder(min_delay_seconds=0, geocoder=online)
+
+    load(con, write_dataset(tmp_path / "both", clients=clients), geocoder=geocoder)
+
+    assert [query for query, _ in online.calls] == ["Nirgendwo-Dorf"]
+    [villach] = con.execute(
+        "SELECT DISTINCT origin_lat, origin_lon FROM clients WHERE year = 2019 AND mode = 'car'"
+    ).fetchall()
+    # Client points are rounded to three decimals (about 100 m) as they are stored.
+    assert con.execute(
+        "SELECT in_person, origin_lat, origin_lon FROM clients WHERE year = 2022 ORDER BY 1"
+    ).fetchall() == [(1, *villach), (2, 46.701, 13.905)]
 
 
 def test_an_ambiguous_near_miss_is_an_error_with_its_candidates(con, tmp_path):
