@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from calc import indicators, origins, privacy, units
-from ui import cached_views, charts, compute, db, filters, tables
+from ui import charts, compute, filters, tables
 from ui import frame as _frame
 from ui.i18n import language, number, t
 
@@ -51,11 +51,11 @@ def digital_share_section(
             return
         shares = chart_shares(indicators.digital_share(pooled.table, by="office_id"))
         shares = shares.assign(office=shares["office_id"].map(names))
-        chart = charts.digital_share(shares, t("offices.digital.axis"), series="office")
+        chart = charts.kept("digital_share", shares, t("offices.digital.axis"), series="office")
         labels = ["office", "year"]
     else:
         shares = chart_shares(indicators.digital_share(contacts))
-        chart = charts.digital_share(shares, t("offices.digital.axis"))
+        chart = charts.kept("digital_share", shares, t("offices.digital.axis"))
         labels = ["year"]
     charts.show(
         chart,
@@ -79,7 +79,6 @@ names = dict(zip(offices["office_id"], offices["name"], strict=True))
 names[privacy.OTHER_OFFICES] = t("offices.other_offices")
 counts = compute.people_counts()
 years = compute.years()
-factors = compute.factors()
 channel_labels = {channel: t(f"activity.{channel}") for channel in CHANNELS}
 
 st.title(t("offices.title"))
@@ -134,7 +133,8 @@ bars_col, heat_col = st.columns(2, gap="large")
 with bars_col:
     st.markdown(t("offices.per_office.emissions"))
     charts.show(
-        charts.stacked_bar(
+        charts.kept(
+            "stacked_bar",
             per_office,
             "office",
             "t_co2e",
@@ -159,7 +159,8 @@ with bars_col:
 with heat_col:
     st.markdown(t("offices.per_office.contacts"))
     charts.show(
-        charts.heatmap(
+        charts.kept(
+            "heatmap",
             per_office,
             "channel",
             "office",
@@ -195,10 +196,15 @@ st.download_button(
 
 # -- map -------------------------------------------------------------------------------------
 st.header(t("offices.map.title", year=year))
-cells = origins.density_cells(
-    cached_views.origins(db.cursor()), contacts, offices, factors, year, min_clients
+# Density cells and office points of the selection and year, cached: a switch back to this
+# page takes them from the cache.
+cells, office_points = compute.office_map_frames(
+    year,
+    tuple(filters.selected_offices()),
+    tuple(filters.selected_groups()),
+    pooled.merged,
+    min_clients,
 )
-office_points = origins.office_points(contacts, offices, factors, year, hide_kg_of=pooled.merged)
 office_points = office_points.assign(t_co2e=office_points["kg_co2e"] / units.KG_PER_T).drop(
     columns="kg_co2e"
 )
@@ -231,7 +237,7 @@ st.caption(
 )
 
 # The distance above which a remote contact emits less than the trip it replaces.
-breakeven = origins.break_even_table(factors, set(office_points["country"]), year)
+breakeven = compute.break_even_table(set(office_points["country"]), year)
 
 
 def km_text(km: float) -> str:

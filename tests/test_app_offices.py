@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calc import model, privacy, store
+from calc import indicators, model, origins, privacy, store, units
 from calc.factors import FactorSet
 from calc.locale import parse_number
 from calc.schema import STAFF_GROUP, Channel
@@ -184,3 +184,44 @@ def test_offices_below_a_stricter_rule_are_pooled_in_the_table(
         pooled_kg["kg_co2e"].sum() / 1000, abs=len(other) * 0.5 * 10**-T_DECIMALS
     )
     assert any("shown together" in caption.value for caption in app.caption)
+
+
+def test_map_cells_are_calcs_and_follow_the_office_filter(app: AppTest, app_db: Path) -> None:
+    """The map's cells (kept per selection and year by ui.compute) are calc's density cells of
+    the selection shown, also after the office filter changes."""
+
+    def expected_cells(offices: list[str]) -> pd.DataFrame:
+        factors = FactorSet.load("default")
+        con = store.connect(app_db)
+        try:
+            cube = model.load_cube(con, factors)
+            contacts = indicators.client_contacts(
+                model.select_rows(model.compute(cube, factors), offices, [])
+            )
+            cells = origins.density_cells(
+                origins.load_origins(con), contacts, cube.offices, factors, max(cube.years)
+            )
+        finally:
+            con.close()
+        return pd.DataFrame(
+            {
+                "clients": cells["clients"].astype(float),
+                "visits": cells["visits"].astype(float),
+                "t_co2e": cells["kg_co2e"] / units.KG_PER_T,
+            }
+        )
+
+    # GIVEN the page with every office
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    everyone = map_origins(app)
+    pd.testing.assert_frame_equal(everyone, expected_cells([]), rtol=1e-9)
+
+    # WHEN one office is selected, THEN the map shows that office's clients only
+    office = sorted(client_contact_rows(app_db)["office_id"].unique())[0]
+    app.session_state["offices"] = [office]
+    app.run()
+    assert not app.exception
+    one = map_origins(app)
+    pd.testing.assert_frame_equal(one, expected_cells([office]), rtol=1e-9)
+    assert one["clients"].sum() < everyone["clients"].sum()

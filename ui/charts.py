@@ -188,6 +188,28 @@ def _office_map(
     )
 
 
+# -- a built chart, kept -------------------------------------------------------------------
+
+
+def kept(builder: str, frame: pd.DataFrame, *args: Any, **options: Any) -> dict[str, Any]:
+    """calc.charts.<builder>(frame, *args, **options) in the session's language, as the
+    Vega-Lite spec that `show` draws, kept for the next run with the same frame, arguments and
+    language: a page switch back does not build the same chart again (Altair's layering and
+    copying took some 40 ms a chart)."""
+    return _kept(builder, frame, args, tuple(sorted(options.items())), language())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _kept(
+    builder: str,
+    frame: pd.DataFrame,
+    args: tuple[Any, ...],
+    options: tuple[tuple[str, Any], ...],
+    lang: str,
+) -> dict[str, Any]:
+    return vega_lite_spec(getattr(builders, builder)(frame, *args, **dict(options), lang=lang))
+
+
 # -- a chart with its text alternative ------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ takes a dummy key argument and a new load is a new cache entry.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import duckdb
@@ -18,10 +18,10 @@ import pandas as pd
 import streamlit as st
 
 from calc import comparison as calc_comparison
-from calc import model, presenter, privacy, simulation, store
+from calc import indicators, model, origins, presenter, privacy, simulation, store
 from calc import scenario as calc_scenario
 from calc.factors import FactorSet
-from ui import db
+from ui import cached_views, db
 
 FACTORS_KEY = "factor_table"  # session: the factor table as edited on the method page
 BY_DATA_AND_FACTORS: dict[str | type[Any], Callable[[Any], Any]] = {
@@ -200,3 +200,49 @@ def people_counts() -> pd.DataFrame:
 
 def years() -> list[int]:
     return cube().years
+
+
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=BY_DATA_AND_FACTORS)
+def _office_map_frames(
+    con: duckdb.DuckDBPyConnection,
+    active: FactorSet,
+    year: int,
+    offices: tuple[str, ...],
+    groups: tuple[str, ...],
+    hide_kg_of: tuple[str, ...],
+    min_clients: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cube = _cube_for(con, active)
+    contacts = indicators.client_contacts(
+        model.select_rows(_rows(con, active, None), offices, groups)
+    )
+    cells = origins.density_cells(
+        cached_views.origins(con), contacts, cube.offices, active, year, min_clients
+    )
+    points = origins.office_points(contacts, cube.offices, active, year, hide_kg_of=hide_kg_of)
+    return cells, points
+
+
+def office_map_frames(
+    year: int,
+    offices: tuple[str, ...],
+    groups: tuple[str, ...],
+    hide_kg_of: tuple[str, ...],
+    min_clients: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Offices map of one year for a selection: calc.origins.density_cells (the clients'
+    cells of at least `min_clients`) and calc.origins.office_points (without the kg of the
+    offices in `hide_kg_of`), of the client contacts in the rows of the selection."""
+    return _office_map_frames(
+        db.cursor(), factors(), year, tuple(offices), tuple(groups), tuple(hide_kg_of), min_clients
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=BY_DATA_AND_FACTORS)
+def _break_even_table(active: FactorSet, countries: tuple[str, ...], year: int) -> pd.DataFrame:
+    return origins.break_even_table(active, countries, year)
+
+
+def break_even_table(countries: Collection[str], year: int) -> pd.DataFrame:
+    """calc.origins.break_even_table with the active factor set."""
+    return _break_even_table(factors(), tuple(sorted(countries)), year)
