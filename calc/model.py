@@ -476,15 +476,34 @@ def homeoffice_kg_per_day(fx: Columns) -> Any:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class Grouping:
+    """Rows' group codes sorted once, to sum many (rows, draws) arrays per group."""
+
+    order: np.ndarray  # the rows in group order
+    starts: np.ndarray  # where each group's run begins in that order
+    present: np.ndarray  # the group code of each run
+    n_groups: int
+
+    @classmethod
+    def of(cls, codes: np.ndarray, n_groups: int) -> Grouping:
+        order = np.argsort(codes, kind="stable")
+        sorted_codes = codes[order]
+        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+        starts = starts[: len(order)]  # no run at all without rows
+        return cls(order, starts, sorted_codes[starts], n_groups)
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Rows of a (rows, draws) array summed per group code: (n_groups, draws)."""
+        sums = np.zeros((self.n_groups, values.shape[1]))
+        if len(self.order):
+            sums[self.present] = np.add.reduceat(values[self.order], self.starts, axis=0)
+        return sums
+
+
 def group_sums(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
     """Rows of a (rows, draws) array summed per group code: (n_groups, draws)."""
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-    sums = np.zeros((n_groups, values.shape[1]))
-    if len(order):
-        sums[sorted_codes[starts]] = np.add.reduceat(values[order], starts, axis=0)
-    return sums
+    return Grouping.of(codes, n_groups).sums(values)
 
 
 def visit_share_draws(layout: RowLayout, factors: FactorSet, draws: simulation.Draws) -> np.ndarray:

@@ -254,14 +254,15 @@ def base_cube(cube: model.Cube, year: int) -> model.Cube:
 
 @dataclass(frozen=True)
 class _Flows:
-    """count per extended row, and km and kg CO2e per extended row and column (central, then
-    the draws): the layout's rows, then a public-transport and a bike copy of every car row
-    (zero unless a mode shift fills them)."""
+    """count and central km per extended row, and kg CO2e per extended row and column
+    (central, then the draws): the layout's rows, then a public-transport and a bike copy of
+    every car row (zero unless a mode shift fills them)."""
 
     count: np.ndarray
-    km: np.ndarray
+    km: np.ndarray  # central km only: no result reads the km of a draw
     kg: np.ndarray
     present: np.ndarray  # which extended rows exist in this computation
+    group_kg: np.ndarray  # kg summed per result group: (groups, 1 + draws)
 
 
 @dataclass(frozen=True, eq=False)
@@ -274,6 +275,7 @@ class _Rows:
     groups: pd.DataFrame  # the result groups' keys, sorted
     activity: np.ndarray  # of every extended row
     mode: np.ndarray  # of every extended row
+    grouping: model.Grouping  # the extended rows by result group
 
     @classmethod
     def of(cls, layout: model.RowLayout) -> _Rows:
@@ -293,6 +295,7 @@ class _Rows:
             groups=extended.iloc[first].reset_index(drop=True),
             activity=extended["activity"].to_numpy(dtype=object),
             mode=extended["mode"].to_numpy(dtype=object),
+            grouping=model.Grouping.of(codes, len(first)),
         )
 
     def evaluate(
@@ -303,26 +306,32 @@ class _Rows:
         scenario: Scenario | None,
     ) -> _Flows:
         """The model's rows for (changed) cells and factors, then the scenario's mode shift."""
-        count, km, kg = model.row_draws(cells, self.layout, fx, visit_share)
-        km, kg = km.copy(), kg.copy()
+        count, km_draws, kg = model.row_draws(cells, self.layout, fx, visit_share)
+        # row_draws returns new arrays (concatenated): kg is changed in place, not copied.
+        km = km_draws[:, 0].copy()
         car = self.car
         shares = (0.0, 0.0) if scenario is None else _mode_shares(scenario)
         kept = 1.0 - (shares[0] + shares[1])
-        car_count, car_km = count[car], km[car]
+        car_count, car_km, car_km_draws = count[car], km[car], km_draws[car]
         parts_count, parts_km, parts_kg = [count], [km], [kg]
         for mode, share in zip(SHIFT_MODES, shares, strict=True):
             ef = np.asarray(fx[f"ef_{mode.value}"], dtype=float)[self.layout.place[car]]
             parts_count.append(car_count * share)
             parts_km.append(car_km * share)
-            parts_kg.append(car_km * share * ef)
+            parts_kg.append(car_km_draws * share * ef)
         count[car] = car_count * kept
         km[car] = car_km * kept
-        kg[car] = kg[car] * kept
+        kg[car] *= kept
         present = np.concatenate(
             [np.ones(len(count), dtype=bool), *(np.full(len(car), s > 0) for s in shares)]
         )
+        all_kg = np.concatenate(parts_kg)
         return _Flows(
-            np.concatenate(parts_count), np.concatenate(parts_km), np.concatenate(parts_kg), present
+            np.concatenate(parts_count),
+            np.concatenate(parts_km),
+            all_kg,
+            present,
+            self.grouping.sums(all_kg),
         )
 
     def grouped(self, flows: _Flows, settings: simulation.Settings) -> pd.DataFrame:
@@ -330,13 +339,13 @@ class _Rows:
         the draws' interval per group."""
         n_groups = len(self.groups)
         present = np.bincount(self.codes[flows.present], minlength=n_groups) > 0
-        kg = model.group_sums(flows.kg, self.codes, n_groups)
+        kg = flows.group_kg
         low, high = simulation.interval(kg[:, 1:], settings)
         # One float block joined to the keys: a column-by-column assign costs several times more.
         sums = np.column_stack(
             [
                 np.bincount(self.codes, weights=flows.count, minlength=n_groups),
-                np.bincount(self.codes, weights=flows.km[:, 0], minlength=n_groups),
+                np.bincount(self.codes, weights=flows.km, minlength=n_groups),
                 kg[:, 0],
                 low,
                 high,
@@ -478,23 +487,33 @@ def apply(cube: model.Cube, factors: FactorSet, scenario: Scenario) -> ScenarioR
     fx = _overridden(base.fx, scenario.factor_overrides())
     now = base.rows.evaluate(changed, fx, base.visit_share, scenario)
     # The same factors and mode shift without the behaviour levers: what the trips avoided
-    # by channels and home office would have emitted.
-    unchanged = base.rows.evaluate(base.cells, fx, base.visit_share, scenario)
-    saved = base.flows.kg.sum(axis=0) - now.kg.sum(axis=0)
+    # by channels and home office would have emitted (the base year itself when the levers
+    # change neither factors nor modes).
+    if fx is base.fx and _mode_shares(scenario) == (0.0, 0.0):
+        unchanged = base.flows
+    else:
+        unchanged = base.rows.evaluate(base.cells, fx, base.visit_share, scenario)
+    saved = base.flows.group_kg.sum(axis=0) - now.group_kg.sum(axis=0)
 
-    activity, mode = base.rows.activity, base.rows.mode
-    commute = activity == Activity.COMMUTE.value
-    home = activity == Activity.HOMEOFFICE.value
-    visit = activity == Activity.IN_PERSON.value
-    commute_saved = unchanged.kg[commute].sum(axis=0) - now.kg[commute].sum(axis=0)
-    energy_added = now.kg[home].sum(axis=0) - unchanged.kg[home].sum(axis=0)
-    trips_avoided = commute_saved + unchanged.kg[visit].sum(axis=0) - now.kg[visit].sum(axis=0)
+    # Every result group has one activity: sums per activity are sums of group sums.
+    group_activity = base.rows.groups["activity"].to_numpy(dtype=object)
+
+    def kg_of(flows: _Flows, activity: Activity) -> np.ndarray:
+        return flows.group_kg[group_activity == activity.value].sum(axis=0)
+
+    commute_saved = kg_of(unchanged, Activity.COMMUTE) - kg_of(now, Activity.COMMUTE)
+    energy_added = kg_of(now, Activity.HOMEOFFICE) - kg_of(unchanged, Activity.HOMEOFFICE)
+    trips_avoided = (
+        commute_saved + kg_of(unchanged, Activity.IN_PERSON) - kg_of(now, Activity.IN_PERSON)
+    )
     net_of_rebound = saved - base.rebound_share * trips_avoided
 
+    activity, mode = base.rows.activity, base.rows.mode
+    visit = activity == Activity.IN_PERSON.value
     car_visit = visit & (mode == Mode.CAR.value)
     before, after = base.flows, now
-    km_saved = float(before.km[visit, 0].sum() - after.km[visit, 0].sum())
-    car_km_saved = float(before.km[car_visit, 0].sum() - after.km[car_visit, 0].sum())
+    km_saved = float(before.km[visit].sum() - after.km[visit].sum())
+    car_km_saved = float(before.km[car_visit].sum() - after.km[car_visit].sum())
     country, year = base.country, scenario.base_year
     low, high = simulation.interval(saved[1:], base.settings)
     return ScenarioResult(
