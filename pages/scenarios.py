@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from calc import locale, saved
@@ -54,7 +55,7 @@ def context(cube: Cube, factors: FactorSet, year: int | None = None) -> state.Co
     return state.Context(
         years=years,
         offices=tuple(cube.offices["office_id"]),
-        groups=tuple(sorted(set(cube.clients["group"]))),
+        groups=tuple(sorted(cube.clients["group"].unique())),
         defaults=state.assumption_defaults(factors, main_country(cube), chosen),
         days_per_week=working_days_per_week(factors),
     )
@@ -204,9 +205,10 @@ def mobility_levers(cube: Cube, ctx: state.Context, year: int) -> None:
 # -- results ---------------------------------------------------------------------------------
 
 
-def metrics(result: ScenarioResult, year: int) -> None:
+def metrics(result: ScenarioResult, year: int) -> DeltaGenerator:
+    """The scenario's central figures; returns the place for the interval under the first
+    row (drawn when the simulation's draws are done: interval)."""
     base_kg, scenario_kg = result.base_kg, result.scenario_kg
-    low_kg, high_kg = result.saved_kg_range
     with st.container(horizontal=True):
         # A negative saving is said in words: the scenario adds emissions.
         st.metric(
@@ -226,7 +228,7 @@ def metrics(result: ScenarioResult, year: int) -> None:
             help=t("scenarios.metric.total.help", year=year, base=tonnes(base_kg)),
             border=True,
         )
-    st.caption(t("scenarios.range", low=tonnes(low_kg), high=tonnes(high_kg)))
+    interval_place = st.container()
     if result.saved_net_of_rebound_kg != result.saved_kg:
         st.caption(t("scenarios.rebound", value=tonnes(result.saved_net_of_rebound_kg)))
     with st.container(horizontal=True):
@@ -239,6 +241,12 @@ def metrics(result: ScenarioResult, year: int) -> None:
             help=t("scenarios.metric.money.help"),
             border=True,
         )
+    return interval_place
+
+
+def interval(result: ScenarioResult) -> None:
+    low_kg, high_kg = result.saved_kg_range
+    st.caption(t("scenarios.range", low=tonnes(low_kg), high=tonnes(high_kg)))
 
 
 def share_of(part: float, whole: float) -> float:
@@ -355,15 +363,20 @@ def results(cube: Cube, factors: FactorSet, years: list[int]) -> tuple[int, Scen
     year = state.base_year(years)
     try:
         current, scaled = state.scenario(context(cube, factors, year))
-        # Cached per data set, factor set and scenario (ui.compute): a lever moved back
-        # to a value it had costs no recompute.
-        result = compute.scenario_result(current)
+        # The central figures first, about a hundredth of the work: they are shown while
+        # the simulation's draws for the interval and the tables run. Both are cached per
+        # data set, factor set and scenario (ui.compute): a lever moved back to a value it
+        # had costs no recompute.
+        figures = compute.scenario_central(current)
     except ScenarioError as exc:
         st.error(t("scenarios.invalid", error=plain(exc)), icon=":material/error:")
         return None
     if scaled:
         st.warning(t("scenarios.capped"), icon=":material/percent:")
-    metrics(result, year)
+    interval_place = metrics(figures, year)
+    result = compute.scenario_result(current)
+    with interval_place:
+        interval(result)
     homeoffice_note(result)
     breakdown(cube, result)
     return year, current

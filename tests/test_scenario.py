@@ -222,6 +222,42 @@ def test_rebound_reduces_only_the_trips_avoided(cube, rebound):
     assert fleet_only.saved_net_of_rebound_kg == fleet_only.saved_kg
 
 
+def test_central_figures_without_the_draws(cube):
+    """apply(draws=False), which the Scenarios page shows while the draws run, gives the same
+    figures as the full computation, and intervals that are the central value itself."""
+    factors = simple_factors(rebound_share=0.2)
+    every_kind = Scenario(
+        YEAR,
+        office_channels=(("A", ChannelShift(video=0.5)),),
+        homeoffice_days_per_week=2.0,
+        ev_share=0.5,
+        car_to_pt_share=0.25,
+    )
+    central = apply(cube, factors, every_kind, draws=False)
+    full = apply(cube, factors, every_kind)
+    for figure in (
+        "saved_kg",
+        "saved_net_of_rebound_kg",
+        "trips_avoided_kg",
+        "visits_avoided",
+        "client_km_saved",
+        "client_hours_saved",
+        "client_money_saved_eur",
+        "homeoffice_commute_saved_kg",
+        "homeoffice_energy_added_kg",
+        "base_kg",
+        "scenario_kg",
+    ):
+        assert getattr(central, figure) == pytest.approx(getattr(full, figure), rel=1e-12)
+    # Half of A's 14 visits, as in test_half_of_one_office_to_video_by_hand.
+    assert central.visits_avoided == pytest.approx(7.0, abs=ABS)
+    assert central.saved_kg_range == (central.saved_kg, central.saved_kg)
+    for rows in (central.base_rows, central.scenario_rows):
+        assert (rows["kg_co2e_low"] == rows["kg_co2e"]).all()
+        assert (rows["kg_co2e_high"] == rows["kg_co2e"]).all()
+    assert full.saved_kg_range[0] < full.saved_kg < full.saved_kg_range[1]
+
+
 def test_fleet_override_by_hand(cube, factors):
     result = apply(cube, factors, Scenario(YEAR, ev_share=0.5))
     # Half electric at 0.2 kWh/km on a 0.2 kg/kWh grid: 0.5 × 0.2 + 0.5 × 0.04 = 0.12 kg/km.

@@ -135,6 +135,20 @@ def scenario_result(what_if: calc_scenario.Scenario) -> calc_scenario.ScenarioRe
     return _scenario_result(db.cursor(), factors(), what_if)
 
 
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_DATA_AND_FACTORS)
+def _scenario_central(
+    con: duckdb.DuckDBPyConnection, active: FactorSet, what_if: calc_scenario.Scenario
+) -> calc_scenario.ScenarioResult:
+    cube = _cube_for(con, active)
+    return calc_scenario.apply(cube, active, what_if, draws=False)
+
+
+def scenario_central(what_if: calc_scenario.Scenario) -> calc_scenario.ScenarioResult:
+    """scenario_result's central values alone (its intervals collapsed): a lever's figures
+    can be shown before the simulation's draws are done."""
+    return _scenario_central(db.cursor(), factors(), what_if)
+
+
 @st.cache_data(show_spinner=False, max_entries=32, hash_funcs=BY_DATA_AND_FACTORS)
 def _slides(
     con: duckdb.DuckDBPyConnection,
