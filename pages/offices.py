@@ -77,7 +77,6 @@ offices = compute.cube().offices
 min_clients = privacy.min_people_per_cell()
 names = dict(zip(offices["office_id"], offices["name"], strict=True))
 names[privacy.OTHER_OFFICES] = t("offices.other_offices")
-counts = compute.people_counts()
 years = compute.years()
 channel_labels = {channel: t(f"activity.{channel}") for channel in CHANNELS}
 
@@ -91,7 +90,9 @@ if contacts.empty:
     st.stop()
 
 # -- digital share over the years ------------------------------------------------------------
-digital_share_section(contacts, privacy.pool_small_offices(contacts, counts, min_clients), names)
+# The privacy rule's pooling of the selection, cached per year (None: every year) and rule.
+selection = tuple(filters.selected_offices()), tuple(filters.selected_groups())
+digital_share_section(contacts, compute.pooled_contacts(None, *selection, min_clients), names)
 
 # -- one year: per office and channel, and the map --------------------------------------------
 st.divider()
@@ -107,7 +108,7 @@ if of_year.empty:
     st.info(t("offices.no_year", year=year), icon=":material/event_busy:")
     st.stop()
 
-pooled = privacy.pool_small_offices(of_year, counts, min_clients)
+pooled = compute.pooled_contacts(year, *selection, min_clients)
 if pooled.withheld:
     privacy_note(pooled)
     st.stop()
@@ -198,13 +199,7 @@ st.download_button(
 st.header(t("offices.map.title", year=year))
 # Density cells and office points of the selection and year, cached: a switch back to this
 # page takes them from the cache.
-cells, office_points = compute.office_map_frames(
-    year,
-    tuple(filters.selected_offices()),
-    tuple(filters.selected_groups()),
-    pooled.merged,
-    min_clients,
-)
+cells, office_points = compute.office_map_frames(year, *selection, pooled.merged, min_clients)
 office_points = office_points.assign(t_co2e=office_points["kg_co2e"] / units.KG_PER_T).drop(
     columns="kg_co2e"
 )

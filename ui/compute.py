@@ -260,3 +260,32 @@ def _break_even_table(active: FactorSet, countries: tuple[str, ...], year: int) 
 def break_even_table(countries: Collection[str], year: int) -> pd.DataFrame:
     """calc.origins.break_even_table with the active factor set."""
     return _break_even_table(factors(), tuple(sorted(countries)), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=BY_DATA_AND_FACTORS)
+def _pooled_contacts(
+    con: duckdb.DuckDBPyConnection,
+    active: FactorSet,
+    year: int | None,
+    offices: tuple[str, ...],
+    groups: tuple[str, ...],
+    min_clients: int,
+) -> privacy.SlideTable:
+    cube = _cube_for(con, active)
+    contacts = indicators.client_contacts(
+        model.select_rows(_rows(con, active, None), offices, groups)
+    )
+    if year is not None:
+        contacts = contacts[contacts["year"] == year]
+    return privacy.pool_small_offices(contacts, privacy.people_counts(cube), min_clients)
+
+
+def pooled_contacts(
+    year: int | None, offices: tuple[str, ...], groups: tuple[str, ...], min_clients: int
+) -> privacy.SlideTable:
+    """calc.privacy.pool_small_offices of the client contacts (calc.indicators.client_contacts)
+    in the rows of a selection, of one year or of every year (None), under a rule of at least
+    `min_clients` people."""
+    return _pooled_contacts(
+        db.cursor(), factors(), year, tuple(offices), tuple(groups), min_clients
+    )
