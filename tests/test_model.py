@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from geopy.distance import geodesic
 
@@ -200,3 +201,15 @@ def test_break_even_distance():
     assert distances["car"] == pytest.approx(0.05, abs=ABS)
     assert distances["pt"] == pytest.approx(0.02 / (2 * 0.05), abs=ABS)
     assert distances["walk"] == math.inf
+
+
+def test_grouping_sums_rows_per_group_and_keeps_absent_groups_at_zero():
+    # Rows of groups 2, 0, 2 (group 1 has none); two draws each. By hand: group 0 is the
+    # second row (3, 4); group 2 the first and third, (1 + 5, 2 + 6) = (6, 8); group 1 (0, 0).
+    values = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    grouping = model.Grouping.of(np.array([2, 0, 2]), n_groups=3)
+    assert grouping.sums(values).tolist() == [[3.0, 4.0], [0.0, 0.0], [6.0, 8.0]]
+    # The sort is made once and serves any array laid out as those rows.
+    assert grouping.sums(values * 10).tolist() == [[30.0, 40.0], [0.0, 0.0], [60.0, 80.0]]
+    no_rows = model.Grouping.of(np.array([], dtype=int), n_groups=2)
+    assert no_rows.sums(np.zeros((0, 3))).tolist() == [[0.0] * 3, [0.0] * 3]
