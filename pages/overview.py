@@ -119,7 +119,7 @@ with why_col:
     }
     steps = charts.waterfall_frame(result, labels)
     charts.show(
-        charts.waterfall(steps),
+        charts.kept("waterfall", steps, value_title=t("unit.t")),
         charts.waterfall_table(steps),
         text=charts.waterfall_summary(
             steps, t("overview.why.alt", reference=reference, current=current)
@@ -136,7 +136,9 @@ with split_col:
     }
     bars = charts.population_frame(split, population_label, reference, current)
     charts.show(
-        charts.population_bars(split, population_label, reference, current),
+        charts.kept(
+            "population_bars", split, population_label, reference, current, value_title=t("unit.t")
+        ),
         bars,
         text=charts.summary(
             bars,
