@@ -517,6 +517,8 @@ def apply(
     # change neither factors nor modes).
     if not overrides and _mode_shares(scenario) == (0.0, 0.0):
         unchanged = before
+    elif changed.clients is base.cells.clients and changed.staff is base.cells.staff:
+        unchanged = now  # no behaviour lever moved: the same cells, factors and modes
     else:
         unchanged = base.rows.evaluate(base.cells, fx, visit_share, scenario)
     saved = before.group_kg.sum(axis=0) - now.group_kg.sum(axis=0)
