@@ -262,11 +262,16 @@ class _Flows:
     km: np.ndarray  # central km only: no result reads the km of a draw
     kg: np.ndarray
     present: np.ndarray  # which extended rows exist in this computation
-    group_kg: np.ndarray  # kg summed per result group: (groups, 1 + draws)
+    grouping: model.Grouping  # the rows by result group
+
+    @functools.cached_property
+    def group_kg(self) -> np.ndarray:
+        """kg summed per result group: (groups, 1 + draws); only for flows that become rows."""
+        return self.grouping.sums(self.kg)
 
     def central(self) -> _Flows:
         """The same flows without the draws."""
-        return replace(self, kg=self.kg[:, :1], group_kg=self.group_kg[:, :1])
+        return replace(self, kg=self.kg[:, :1])
 
 
 def _interval(
@@ -293,6 +298,7 @@ class _Rows:
     activity: np.ndarray  # of every extended row
     mode: np.ndarray  # of every extended row
     grouping: model.Grouping  # the extended rows by result group
+    balanced_rows: tuple[np.ndarray, ...]  # the extended rows of each activity of _BALANCED
 
     @classmethod
     def of(cls, layout: model.RowLayout) -> _Rows:
@@ -313,7 +319,18 @@ class _Rows:
             activity=extended["activity"].to_numpy(dtype=object),
             mode=extended["mode"].to_numpy(dtype=object),
             grouping=model.Grouping.of(codes, len(first)),
+            balanced_rows=tuple(
+                np.flatnonzero((extended["activity"] == a.value).to_numpy(dtype=bool))
+                for a in _BALANCED
+            ),
         )
+
+    def activity_kg(self, flows: _Flows) -> dict[Activity, np.ndarray]:
+        """kg of each activity of _BALANCED, per column (central, then the draws)."""
+        return {
+            activity: flows.kg[rows].sum(axis=0)
+            for activity, rows in zip(_BALANCED, self.balanced_rows, strict=True)
+        }
 
     def evaluate(
         self,
@@ -342,13 +359,12 @@ class _Rows:
         present = np.concatenate(
             [np.ones(len(count), dtype=bool), *(np.full(len(car), s > 0) for s in shares)]
         )
-        all_kg = np.concatenate(parts_kg)
         return _Flows(
             np.concatenate(parts_count),
             np.concatenate(parts_km),
-            all_kg,
+            np.concatenate(parts_kg),
             present,
-            self.grouping.sums(all_kg),
+            self.grouping,
         )
 
     def grouped(self, flows: _Flows, settings: simulation.Settings) -> pd.DataFrame:
@@ -370,6 +386,10 @@ class _Rows:
         )
         values = pd.DataFrame(sums, columns=VALUE_COLUMNS)
         return pd.concat([self.groups, values], axis=1)[present].reset_index(drop=True)
+
+
+# The activities whose change apply() accounts for: trips avoided and home energy added.
+_BALANCED = (Activity.COMMUTE, Activity.HOMEOFFICE, Activity.IN_PERSON)
 
 
 def _mode_shares(scenario: Scenario) -> tuple[float, float]:
@@ -521,19 +541,11 @@ def apply(
         unchanged = now  # no behaviour lever moved: the same cells, factors and modes
     else:
         unchanged = base.rows.evaluate(base.cells, fx, visit_share, scenario)
-    saved = before.group_kg.sum(axis=0) - now.group_kg.sum(axis=0)
-
-    # Every result group has one activity: sums per activity are sums of group sums.
-    group_activity = base.rows.groups["activity"].to_numpy(dtype=object)
-
-    def kg_of(flows: _Flows, activity: Activity) -> np.ndarray:
-        return flows.group_kg[group_activity == activity.value].sum(axis=0)
-
-    commute_saved = kg_of(unchanged, Activity.COMMUTE) - kg_of(now, Activity.COMMUTE)
-    energy_added = kg_of(now, Activity.HOMEOFFICE) - kg_of(unchanged, Activity.HOMEOFFICE)
-    trips_avoided = (
-        commute_saved + kg_of(unchanged, Activity.IN_PERSON) - kg_of(now, Activity.IN_PERSON)
-    )
+    saved = before.kg.sum(axis=0) - now.kg.sum(axis=0)
+    was, is_now = base.rows.activity_kg(unchanged), base.rows.activity_kg(now)
+    commute_saved = was[Activity.COMMUTE] - is_now[Activity.COMMUTE]
+    energy_added = is_now[Activity.HOMEOFFICE] - was[Activity.HOMEOFFICE]
+    trips_avoided = commute_saved + was[Activity.IN_PERSON] - is_now[Activity.IN_PERSON]
     net_of_rebound = saved - base.rebound_share[columns] * trips_avoided
 
     activity, mode = base.rows.activity, base.rows.mode
