@@ -38,6 +38,7 @@ RESULT_COLUMNS = [
     "kg_co2e_low",
     "kg_co2e_high",
 ]
+CENTRAL_COLUMNS = RESULT_COLUMNS[:-2]  # compute(interval=False): no interval columns
 
 
 @dataclass(frozen=True, eq=False)
@@ -552,33 +553,36 @@ def compute(
     factors: FactorSet,
     factor_year: int | None = None,
     settings: simulation.Settings | None = None,
+    *,
+    interval: bool = True,
 ) -> pd.DataFrame:
     """Result rows: year, office_id, group, activity, mode, count, km, kg_co2e, and the
-    simulation's interval of kg_co2e (kg_co2e_low, kg_co2e_high; 5 % and 95 %)."""
-    settings = settings or simulation.Settings.load()
+    simulation's interval of kg_co2e (kg_co2e_low, kg_co2e_high; 5 % and 95 %).
+
+    interval=False: the same rows without the interval's columns, and without the draws they
+    need (most of the work), for a page that shows no row's interval."""
+    columns = RESULT_COLUMNS if interval else CENTRAL_COLUMNS
     keys = ["year", "office_id", "group", "activity", "mode"]
     layout = row_layout(cube, factors)
     if layout.keys.empty:
-        return pd.DataFrame(columns=RESULT_COLUMNS)
+        return pd.DataFrame(columns=columns)
     cells = Cells.of(cube)
     fx = factor_columns(factors, layout.places, "central", factor_year)
     count, km, kg = row_draws(cells, layout, fx)
     codes, groups = pd.MultiIndex.from_frame(layout.keys[keys]).factorize()
     n_groups = len(groups)
     central = group_sums(np.column_stack([count, km[:, 0], kg[:, 0]]), codes, n_groups)
-    draws = simulation.Draws(factors, settings.draws, settings.seed)
-    low, high = simulation.interval(
-        simulated_kg(cells, layout, factors, draws, codes, n_groups, factor_year), settings
-    )
     rows = groups.to_frame(index=False, name=keys).assign(
-        count=central[:, 0],
-        km=central[:, 1],
-        kg_co2e=central[:, 2],
-        kg_co2e_low=low,
-        kg_co2e_high=high,
+        count=central[:, 0], km=central[:, 1], kg_co2e=central[:, 2]
     )
+    if interval:
+        settings = settings or simulation.Settings.load()
+        draws = simulation.Draws(factors, settings.draws, settings.seed)
+        rows["kg_co2e_low"], rows["kg_co2e_high"] = simulation.interval(
+            simulated_kg(cells, layout, factors, draws, codes, n_groups, factor_year), settings
+        )
     rows["year"] = rows["year"].astype(int)
-    return rows[RESULT_COLUMNS].sort_values(keys, ignore_index=True)
+    return rows[columns].sort_values(keys, ignore_index=True)
 
 
 def totals(rows: pd.DataFrame, column: str = "kg_co2e") -> dict[int, float]:

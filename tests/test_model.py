@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from geopy.distance import geodesic
 
@@ -86,6 +87,17 @@ def test_client_visits_and_remote_contacts_by_hand(clients_cube):
     assert model.totals(rows) == pytest.approx({2019: 17.002, 2022: 5.064}, abs=ABS)
     car_2019 = rows[(rows["year"] == 2019) & (rows["mode"] == "car")].iloc[0]
     assert (car_2019["count"], car_2019["km"]) == (4, 80)
+
+
+def test_rows_without_the_interval(clients_cube):
+    """compute(interval=False), the overview's rows: the same figures by hand, no draws."""
+    central = model.compute(clients_cube, simple_factors(), interval=False)
+    assert list(central.columns) == model.CENTRAL_COLUMNS
+    assert "kg_co2e_low" not in central.columns
+    # As in test_client_visits_and_remote_contacts_by_hand.
+    assert model.totals(central) == pytest.approx({2019: 17.002, 2022: 5.064}, abs=ABS)
+    full = model.compute(clients_cube, simple_factors())
+    pd.testing.assert_frame_equal(central, full[model.CENTRAL_COLUMNS])
 
 
 def test_car_factor_follows_the_fleet(clients_cube):

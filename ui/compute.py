@@ -9,7 +9,6 @@ takes a dummy key argument and a new load is a new cache entry.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -79,19 +78,11 @@ def rows(factor_year: int | None = None) -> pd.DataFrame:
     return _rows(db.cursor(), factors(), factor_year)
 
 
-INTERVAL_COLUMNS = ["kg_co2e_low", "kg_co2e_high"]  # what central_rows leaves out of rows
-
-
 @st.cache_data(show_spinner=False, max_entries=16, hash_funcs=BY_DATA_AND_FACTORS)
 def _central_rows(
     con: duckdb.DuckDBPyConnection, active: FactorSet, factor_year: int | None
 ) -> pd.DataFrame:
-    cube = _cube_for(con, active)
-    # model.compute's count, km and kg_co2e do not depend on the draws; one draw instead of the
-    # thousand that only the interval columns (left out here) need.
-    one_draw = dataclasses.replace(simulation_settings(), draws=1)
-    computed = model.compute(cube, active, factor_year=factor_year, settings=one_draw)
-    return computed.drop(columns=INTERVAL_COLUMNS)
+    return model.compute(_cube_for(con, active), active, factor_year, interval=False)
 
 
 def central_rows(factor_year: int | None = None) -> pd.DataFrame:
