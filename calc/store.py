@@ -168,6 +168,19 @@ class Store:
             return None
         return text or None
 
+    def signature(self) -> tuple[int, ...]:
+        """Changes whenever CURRENT is switched or a version file comes or goes: a reader that
+        followed the store at one signature need not follow it again until it changes."""
+        marks: list[int] = []
+        for path in (self.data_dir / CURRENT_FILE, self.data_dir):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                marks += [-1, -1]
+            else:
+                marks += [stat.st_ino, stat.st_mtime_ns]
+        return tuple(marks)
+
     def switch(self, version: str, *, role: Role | None) -> None:
         """Make `version` the one in use: readers pick it up on their next run. Needs the
         steward role (RoleError)."""

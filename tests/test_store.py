@@ -238,3 +238,24 @@ def test_a_version_added_without_a_loader_is_current_and_a_failed_one_leaves_not
     )
     con = store.connect(db, state=False)
     assert count(con, "offices") == 1
+
+
+def test_the_store_signature_changes_with_a_switch_and_a_new_version(tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    where = store.Store(db)
+    before_any = where.signature()
+
+    def one_office(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("INSERT INTO offices VALUES ('KLU', 'Klagenfurt', 'AT', 46.62, 14.31)")
+
+    first = store.add_version(db, "first", one_office, role=Role.STEWARD)
+    after_first = where.signature()
+    assert after_first != before_any
+    assert where.signature() == after_first  # reading the store changes nothing
+    second = store.add_version(db, "second", one_office, role=Role.STEWARD)
+    after_second = where.signature()
+    assert after_second != after_first
+    # Switching back to the first version rewrites CURRENT only: still a new signature.
+    where.switch(first, role=Role.STEWARD)
+    assert where.current() == first != second
+    assert where.signature() != after_second

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the loader (and openpyxl with it) is imported when a load r
 
 _first_load = threading.Lock()
 FELL_BACK_KEY = "db_fell_back_from"  # session: a current version whose file could not be read
+FOLLOWED_KEY = "db_followed"  # session: (store signature, search path, store.Followed)
 
 
 def path() -> Path:
@@ -73,7 +74,18 @@ def cursor() -> duckdb.DuckDBPyConnection:
             icon=":material/database:",
         )
         st.stop()
-    followed = store.follow(session_cursor, path())
+    # Following the store reads CURRENT, lists the versions and asks the cursor twice (a few
+    # ms): pages ask for the cursor a dozen times a run, so it is followed again only when the
+    # store changed or the cursor does not read what it was pointed at.
+    signature = store.Store(path()).signature()
+    search_path = session_cursor.execute("SELECT current_setting('search_path')").fetchall()
+    last = st.session_state.get(FOLLOWED_KEY)
+    if last is None or last[:2] != (signature, search_path[0][0]):
+        followed = store.follow(session_cursor, path())
+        search_path = session_cursor.execute("SELECT current_setting('search_path')").fetchall()
+        st.session_state[FOLLOWED_KEY] = (signature, search_path[0][0], followed)
+    else:
+        followed = last[2]
     st.session_state[FELL_BACK_KEY] = followed.fell_back_from
     return session_cursor
 
