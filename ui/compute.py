@@ -115,29 +115,23 @@ def comparison(
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_DATA_AND_FACTORS)
 def _scenario_result(
-    con: duckdb.DuckDBPyConnection, active: FactorSet, what_if: calc_scenario.Scenario
+    con: duckdb.DuckDBPyConnection,
+    active: FactorSet,
+    what_if: calc_scenario.Scenario,
+    draws: bool,
 ) -> calc_scenario.ScenarioResult:
-    cube = _cube_for(con, active)
-    return calc_scenario.apply(cube, active, what_if)
+    return calc_scenario.apply(_cube_for(con, active), active, what_if, draws=draws)
 
 
 def scenario_result(what_if: calc_scenario.Scenario) -> calc_scenario.ScenarioResult:
     """A scenario on the active data and factors (raises ScenarioError like scenario.apply)."""
-    return _scenario_result(db.cursor(), factors(), what_if)
-
-
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_DATA_AND_FACTORS)
-def _scenario_central(
-    con: duckdb.DuckDBPyConnection, active: FactorSet, what_if: calc_scenario.Scenario
-) -> calc_scenario.ScenarioResult:
-    cube = _cube_for(con, active)
-    return calc_scenario.apply(cube, active, what_if, draws=False)
+    return _scenario_result(db.cursor(), factors(), what_if, True)
 
 
 def scenario_central(what_if: calc_scenario.Scenario) -> calc_scenario.ScenarioResult:
     """scenario_result's central values alone (its intervals collapsed): a lever's figures
     can be shown before the simulation's draws are done."""
-    return _scenario_central(db.cursor(), factors(), what_if)
+    return _scenario_result(db.cursor(), factors(), what_if, False)
 
 
 @st.cache_data(show_spinner=False, max_entries=32, hash_funcs=BY_DATA_AND_FACTORS)
@@ -173,7 +167,7 @@ def _scenario_slide(
 ) -> presenter.ScenarioSlide:
     cube = _cube_for(con, active)
     return presenter.scenario_slide(
-        _scenario_result(con, active, what_if),
+        _scenario_result(con, active, what_if, True),
         privacy.people_counts(cube),
         privacy.min_people_per_cell(),
     )
