@@ -42,6 +42,7 @@ from calc.roles import Role, require
 REPO_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = REPO_DIR / "data" / "wegbilanz.duckdb"
 DB_PATH_ENV = "WEGBILANZ_DB"
+NO_DATA_VERSION = "empty"  # the data version of a store with no data set loaded
 STORE_SETTINGS_PATH = REPO_DIR / "data" / "store.csv"
 MEMORY = ":memory:"
 
@@ -634,7 +635,7 @@ def dataset_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 def dataset_version(con: duckdb.DuckDBPyConnection) -> str:
     """An id that changes with every successful load: the key for everything cached on data."""
-    return dataset_value(con, "dataset_version") or "empty"
+    return dataset_value(con, "dataset_version") or NO_DATA_VERSION
 
 
 def new_dataset_version(con: duckdb.DuckDBPyConnection, label: str) -> str:
@@ -659,7 +660,7 @@ def _now() -> str:
 
 
 def has_data(con: duckdb.DuckDBPyConnection) -> bool:
-    return dataset_version(con) != "empty"
+    return dataset_version(con) != NO_DATA_VERSION
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -24,6 +24,7 @@ from calc.loaders import LoadError, load_version
 from calc.roles import Role
 from tests.conftest import APP_FILE, APP_TIMEOUT_S, REPO_DIR
 from tests.test_loaders import CLIENTS, OFFICES, write_dataset
+from ui import db, filters
 
 CLIENT_HEADER = CLIENTS.splitlines()[0]
 
@@ -191,6 +192,25 @@ def run_calc(*args: str | Path) -> subprocess.CompletedProcess[str]:
         check=False,
         timeout=600,
     )
+
+
+def test_a_session_reads_a_switched_version_on_its_next_run(
+    two_loads, monkeypatch: pytest.MonkeyPatch
+):
+    # ui.db remembers the data version a session's cursor reads (the cache key of every
+    # engine call) and follows the store again only when it changed: a switch by another
+    # process must still reach the session's next run, with the other data set's years.
+    path, first, second = two_loads
+    at = open_app(path, monkeypatch)
+    assert at.session_state[db.FOLLOWED_KEY].dataset_version == second
+    assert at.sidebar.selectbox(key=filters.CURRENT_KEY).options == ["2019"]
+    at.run()  # nothing changed: the same version, the same years
+    assert at.session_state[db.FOLLOWED_KEY].dataset_version == second
+    store.Store(path).switch(first, role=Role.STEWARD)
+    at.run()
+    assert not at.exception
+    assert at.session_state[db.FOLLOWED_KEY].dataset_version == first
+    assert at.sidebar.selectbox(key=filters.CURRENT_KEY).options == ["2019", "2022"]
 
 
 def test_the_command_line_loads_and_computes_while_the_app_holds_the_store(two_loads, tmp_path):

@@ -14,13 +14,12 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from calc import dataset, staff_travel, store
+from calc import dataset, staff_travel
 from calc import origins as calc_origins
+from ui import db
 
 # A cursor stands for the data set it reads: the dataset version changes with every load.
-BY_DATASET: dict[str | type[Any], Callable[[Any], Any]] = {
-    duckdb.DuckDBPyConnection: store.dataset_version
-}
+BY_DATASET: dict[str | type[Any], Callable[[Any], Any]] = {duckdb.DuckDBPyConnection: db.version_of}
 
 
 @st.cache_data(show_spinner=False, max_entries=4, hash_funcs=BY_DATASET)

@@ -17,14 +17,14 @@ import pandas as pd
 import streamlit as st
 
 from calc import comparison as calc_comparison
-from calc import indicators, model, origins, presenter, privacy, simulation, store
+from calc import indicators, model, origins, presenter, privacy, simulation
 from calc import scenario as calc_scenario
 from calc.factors import FactorSet
 from ui import cached_views, db
 
 FACTORS_KEY = "factor_table"  # session: the factor table as edited on the method page
 BY_DATA_AND_FACTORS: dict[str | type[Any], Callable[[Any], Any]] = {
-    duckdb.DuckDBPyConnection: store.dataset_version,
+    duckdb.DuckDBPyConnection: db.version_of,
     FactorSet: FactorSet.fingerprint,
 }
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from calc import demo, store
 from calc.roles import Role
@@ -22,7 +24,7 @@ if TYPE_CHECKING:  # the loader (and openpyxl with it) is imported when a load r
 
 _first_load = threading.Lock()
 FELL_BACK_KEY = "db_fell_back_from"  # session: a current version whose file could not be read
-FOLLOWED_KEY = "db_followed"  # session: (store signature, search path, store.Followed)
+FOLLOWED_KEY = "db_followed"  # session: the _Following of this session's cursor
 
 
 def path() -> Path:
@@ -62,6 +64,17 @@ def _session_cursor() -> duckdb.DuckDBPyConnection:
     return _database().cursor()
 
 
+@dataclass(frozen=True)
+class _Following:
+    """What a session's cursor was last pointed at, and the data set it reads there."""
+
+    cursor: duckdb.DuckDBPyConnection
+    signature: tuple[int, ...]  # store.Store.signature when it was followed
+    followed: store.Followed
+    dataset_version: str
+    dataset_label: str
+
+
 def cursor() -> duckdb.DuckDBPyConnection:
     """This session's cursor, reading the current data version: sessions never share a pending
     result or a transaction, and a load by another session or the command line is picked up on
@@ -74,20 +87,35 @@ def cursor() -> duckdb.DuckDBPyConnection:
             icon=":material/database:",
         )
         st.stop()
-    # Following the store reads CURRENT, lists the versions and asks the cursor twice (a few
-    # ms): pages ask for the cursor a dozen times a run, so it is followed again only when the
-    # store changed or the cursor does not read what it was pointed at.
+    # Following the store reads CURRENT, lists the versions and asks the cursor (a few ms);
+    # pages ask for the cursor and cached calls for its data version some forty times a run.
+    # So the cursor follows again only when the store changed (its signature: two stat calls)
+    # or the session has a new cursor (only store.follow points a cursor elsewhere), and the
+    # data version and label are read once per follow.
     signature = store.Store(path()).signature()
-    search_path = session_cursor.execute("SELECT current_setting('search_path')").fetchall()
     last = st.session_state.get(FOLLOWED_KEY)
-    if last is None or last[:2] != (signature, search_path[0][0]):
+    if last is None or last.cursor is not session_cursor or last.signature != signature:
         followed = store.follow(session_cursor, path())
-        search_path = session_cursor.execute("SELECT current_setting('search_path')").fetchall()
-        st.session_state[FOLLOWED_KEY] = (signature, search_path[0][0], followed)
-    else:
-        followed = last[2]
-    st.session_state[FELL_BACK_KEY] = followed.fell_back_from
+        last = _Following(
+            session_cursor,
+            signature,
+            followed,
+            store.dataset_version(session_cursor),
+            store.dataset_value(session_cursor, "dataset_label") or "",
+        )
+        st.session_state[FOLLOWED_KEY] = last
+    st.session_state[FELL_BACK_KEY] = last.followed.fell_back_from
     return session_cursor
+
+
+def version_of(con: duckdb.DuckDBPyConnection) -> str:
+    """The data version a cursor reads (a cache key): this session's cursor's as read when it
+    last followed the store (ui.db.cursor), any other's from its database."""
+    # A download built when clicked runs outside the script run: no session state there.
+    last = st.session_state.get(FOLLOWED_KEY) if get_script_run_ctx() else None
+    if last is not None and last.cursor is con:
+        return str(last.dataset_version)
+    return store.dataset_version(con)
 
 
 def fell_back_from() -> str | None:
@@ -97,7 +125,7 @@ def fell_back_from() -> str | None:
 
 def has_data() -> bool:
     """Whether a readable data set is loaded (every page but Data needs one)."""
-    return store.has_data(cursor())
+    return dataset_version() != store.NO_DATA_VERSION
 
 
 def state_set_aside() -> str | None:
@@ -110,11 +138,12 @@ def forget_state_notice() -> None:
 
 
 def dataset_version() -> str:
-    return store.dataset_version(cursor())
+    return version_of(cursor())
 
 
 def dataset_label() -> str:
-    return store.dataset_value(cursor(), "dataset_label") or ""
+    cursor()
+    return str(st.session_state[FOLLOWED_KEY].dataset_label)
 
 
 def is_demo() -> bool:
