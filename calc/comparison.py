@@ -182,11 +182,16 @@ def compare(
     edition = factor_year if factor_year is not None else reference
     draws = simulation.Draws(factors, settings.draws, settings.seed)
 
+    visit_share = model.visit_share_draws(layout, factors, draws)
+    grouping = model.Grouping.of(codes, n_cells)
+
     def cell_kg(year: int | None) -> tuple[np.ndarray, np.ndarray]:
         fx = model.factor_columns(factors, layout.places, "central", year)
         count, _, kg = model.row_draws(cells, layout, fx)
-        simulated = model.simulated_kg(cells, layout, factors, draws, codes, n_cells, year)
-        central = model.group_sums(np.column_stack([count, kg[:, 0]]), codes, n_cells)
+        simulated = model.simulated_kg(
+            cells, layout, factors, draws, codes, n_cells, year, visit_share
+        )
+        central = grouping.sums(np.column_stack([count, kg[:, 0]]))
         return central[:, 0], np.column_stack([central[:, 1], simulated])
 
     count, kg = cell_kg(factor_year)
@@ -366,24 +371,29 @@ def _avoided(
     }
     if contacts.empty:
         return total
-    for (office, group), segment in contacts.groupby(["office_id", "group"], sort=False):
-        by_activity = segment.set_index("activity")
-        clients_0 = float(segment["units_0"].max())
-        clients_t = float(segment["units_t"].max())
+    # Plain arrays: a segment's few cells are looked up by activity many times.
+    activities = contacts["activity"].to_numpy()
+    rows = {year: contacts[f"row_{year}"].to_numpy() for year in ("0", "t")}
+    counts = {year: contacts[f"count_{year}"].to_numpy(dtype=float) for year in ("0", "t")}
+    units_0 = contacts["units_0"].to_numpy(dtype=float)
+    units_t = contacts["units_t"].to_numpy(dtype=float)
+    segments = contacts.groupby(["office_id", "group"], sort=False).indices
+    for (office, group), positions in segments.items():
+        clients_0 = float(units_0[positions].max())
+        clients_t = float(units_t[positions].max())
         if clients_0 == 0 or clients_t == 0:
             continue  # no reference year (or no current one) to compare with
         scale = clients_t / clients_0
+        position_of = dict(zip(activities[positions], positions, strict=True))
 
         def cell(
-            activity: str, year: str, at: pd.DataFrame = by_activity
+            activity: str, year: str, at: dict[str, int] = position_of
         ) -> tuple[float, np.ndarray]:
             """count and kg (per column) of one channel in the reference ('0') or current year."""
-            if activity not in at.index:
+            if activity not in at:
                 return 0.0, np.zeros(columns)
-            row = int(at.at[activity, f"row_{year}"])
-            return float(at.at[activity, f"count_{year}"]), (
-                kg[row] if row >= 0 else np.zeros(columns)
-            )
+            row = int(rows[year][at[activity]])
+            return float(counts[year][at[activity]]), (kg[row] if row >= 0 else np.zeros(columns))
 
         visits_0, visit_kg_0 = cell(Activity.IN_PERSON.value, "0")
         visits_t, visit_kg_t = cell(Activity.IN_PERSON.value, "t")

@@ -377,6 +377,22 @@ def row_draws(
     numbers may differ) and factor columns over layout.places of one value per place or one per
     (place, draw): count per row, km and kg as (rows, draws) arrays. `visit_share` (visit rows,
     draws) replaces the layout's mode shares (drawn ones); counts stay at the layout's shares."""
+    count, km_parts, kg = _row_parts(cells, layout, fx, visit_share)
+    return count, np.concatenate(km_parts), kg
+
+
+def row_kg(
+    cells: Cells, layout: RowLayout, fx: Columns, visit_share: np.ndarray | None = None
+) -> np.ndarray:
+    """kg CO2e of every layout row as row_draws gives it, without writing out the km of every
+    draw (a (rows, draws) array no sum of kg needs)."""
+    return _row_parts(cells, layout, fx, visit_share)[2]
+
+
+def _row_parts(
+    cells: Cells, layout: RowLayout, fx: Columns, visit_share: np.ndarray | None
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """row_draws' count and kg, and its km as (rows, draws) parts (mostly broadcast views)."""
 
     def factor(key: str) -> np.ndarray:
         values = np.asarray(fx[key], dtype=float)
@@ -420,7 +436,7 @@ def row_draws(
             contacts = number(clients, channel.value)
             per_contact = np.asarray(remote_kg_per_contact(fx, channel.value), dtype=float)
             counts.append(contacts)
-            kms.append(np.zeros((n_clients, draws)))
+            kms.append(np.broadcast_to(0.0, (n_clients, draws)))
             kgs.append(
                 np.broadcast_to(
                     contacts[:, None] * per_contact.reshape(places, -1)[at], (n_clients, draws)
@@ -436,7 +452,10 @@ def row_draws(
         start = n_visits + len(REMOTE_CHANNELS) * n_clients
         per_home_day = np.asarray(homeoffice_kg_per_day(fx), dtype=float)
         counts += [number(staff, "office_days"), home_days]
-        kms += [np.broadcast_to(commute_km, (n_staff, draws)), np.zeros((n_staff, draws))]
+        kms += [
+            np.broadcast_to(commute_km, (n_staff, draws)),
+            np.broadcast_to(0.0, (n_staff, draws)),
+        ]
         kgs += [
             commute_km * ef[at, layout.mode[start : start + n_staff]],
             np.broadcast_to(
@@ -460,8 +479,8 @@ def row_draws(
         kms.append(np.broadcast_to(km, (n_trips, draws)))
         kgs.append(km * ef[at, trip_mode])
     if not counts:
-        return np.zeros(0), np.zeros((0, draws)), np.zeros((0, draws))
-    return np.concatenate(counts), np.concatenate(kms), np.concatenate(kgs)
+        return np.zeros(0), [np.zeros((0, draws))], np.zeros((0, draws))
+    return np.concatenate(counts), kms, np.concatenate(kgs)
 
 
 def remote_kg_per_contact(fx: Columns, channel: str) -> Any:
@@ -530,18 +549,22 @@ def simulated_kg(
     codes: np.ndarray,
     n_groups: int,
     factor_year: int | None = None,
+    visit_share: np.ndarray | None = None,
 ) -> np.ndarray:
     """kg CO2e per group (codes: every layout row's group) in every draw: (n_groups, draws).
 
-    Evaluated in chunks of draws so that memory stays at a few (rows × chunk) arrays."""
+    `visit_share`: visit_share_draws of these draws, for a caller that evaluates the layout at
+    several factor years (the mode shares do not depend on the year). Evaluated in chunks of
+    draws so that memory stays at a few (rows × chunk) arrays."""
     fx = factor_columns(factors, layout.places, "central", factor_year, value_of=draws.value)
-    visit_share = visit_share_draws(layout, factors, draws)
+    if visit_share is None:
+        visit_share = visit_share_draws(layout, factors, draws)
+    grouping = Grouping.of(codes, n_groups)
     result = np.zeros((n_groups, draws.draws))
     for lo in range(0, draws.draws, _DRAW_CHUNK):
         hi = min(lo + _DRAW_CHUNK, draws.draws)
         chunk = {key: values[:, lo:hi] for key, values in fx.items()}
-        _, _, kg = row_draws(cells, layout, chunk, visit_share[:, lo:hi])
-        result[:, lo:hi] = group_sums(kg, codes, n_groups)
+        result[:, lo:hi] = grouping.sums(row_kg(cells, layout, chunk, visit_share[:, lo:hi]))
     return result
 
 
@@ -623,7 +646,7 @@ def year_totals(
     cells = Cells.of(cube)
     codes, years = pd.factorize(layout.keys["year"], sort=True)
     fx = factor_columns(factors, layout.places, "central", factor_year)
-    central = group_sums(row_draws(cells, layout, fx)[2], codes, len(years))[:, 0]
+    central = group_sums(row_kg(cells, layout, fx), codes, len(years))[:, 0]
     draws = simulation.Draws(factors, settings.draws, settings.seed)
     drawn = simulated_kg(cells, layout, factors, draws, codes, len(years), factor_year)
     low, high = simulation.interval(drawn, settings)
