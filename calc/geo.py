@@ -8,6 +8,7 @@ or street).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -23,8 +24,6 @@ from typing import Any, Protocol
 import duckdb
 import numpy as np
 import pandas as pd
-import pyproj
-from geopy.extra.rate_limiter import RateLimiter
 from rapidfuzz import fuzz, process
 
 from calc import datafiles
@@ -228,16 +227,24 @@ def install(con: duckdb.DuckDBPyConnection, *, gazetteer: bool = True) -> None:
 
 # --- distances ----------------------------------------------------------------------------------
 
-# Karney's algorithm on WGS-84, as geopy's geodesic, but vectorised: one call for every pair.
-_WGS84 = pyproj.Geod(ellps="WGS84")
 M_PER_KM = 1000.0
+
+
+@functools.cache
+def _wgs84() -> Any:
+    """Karney's algorithm on WGS-84, as geopy's geodesic, but vectorised: one call for every
+    pair. Made on first use: pyproj takes a tenth of a second to import, and only a load
+    computes distances (the app's first page does not)."""
+    import pyproj
+
+    return pyproj.Geod(ellps="WGS84")
 
 
 def geodesic_km(
     from_lat: np.ndarray, from_lon: np.ndarray, to_lat: np.ndarray, to_lon: np.ndarray
 ) -> np.ndarray:
     """WGS-84 geodesic distances in km of many pairs at once."""
-    _, _, metres = _WGS84.inv(from_lon, from_lat, to_lon, to_lat)
+    _, _, metres = _wgs84().inv(from_lon, from_lat, to_lon, to_lat)
     return np.asarray(metres, dtype=float) / M_PER_KM
 
 
@@ -316,6 +323,8 @@ class OnlineGeocoder:
             from geopy.geocoders import Nominatim
 
             geocoder = Nominatim(user_agent=user_agent)
+        from geopy.extra.rate_limiter import RateLimiter
+
         self.geocoder = geocoder
         # Nominatim's usage policy: at most one request per second.
         self._geocode = RateLimiter(
