@@ -520,8 +520,10 @@ def extremes(frame: pd.DataFrame, label: str | Sequence[str], value: str) -> pd.
     shown = frame.dropna(subset=[value])
     if shown.empty:
         return pd.Series(dtype=float)
-    names = shown[columns].astype(str).agg(" · ".join, axis=1)
-    totals = shown[value].groupby(names, sort=False).sum()
+    # Column-wise joins: a row-wise agg(" · ".join) took 40 ms for a 600-row frame.
+    texts = [shown[column].astype(str) for column in columns]
+    names = texts[0].str.cat(texts[1:], sep=" · ") if len(texts) > 1 else texts[0]
+    totals = shown[value].groupby(names.rename(None), sort=False).sum()
     return totals.sort_values(ascending=False, kind="stable")
 
 
