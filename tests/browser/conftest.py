@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from calc import store
-from tests.browser.streamlit_dom import METRIC_VALUE, WATCH_CHANGES_JS
+from tests.browser.streamlit_dom import METRIC_VALUE
 from tests.conftest import copy_store
 
 REPO_DIR = Path(__file__).resolve().parents[2]
@@ -224,7 +224,6 @@ def page(browser: Browser, js_errors: list[str]) -> Iterator[Page]:
     """A fresh English browser tab (its own cookies and storage), closed after the test."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="Europe/Vienna")
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
-    context.add_init_script(WATCH_CHANGES_JS)  # from the first byte: page loads are timed too
     tab = context.new_page()
     tab.on("pageerror", lambda error: js_errors.append(f"{tab.url}: {error}"))
     try:

@@ -7,6 +7,8 @@ catalogues in calc/locales/, never CSS classes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -29,34 +31,39 @@ HEADER = '[data-testid="stHeader"]'
 # The tallest screenshot taken of a scrolling page: longer pages are cut there.
 MAX_SCREENSHOT_HEIGHT_PX = 12_000
 
-# Streamlit flags a run as over a moment before React has drawn its last elements, so a page
-# counts as settled only once nothing in it has changed for a while. The page clock notes the
-# last change (performance.now()); installed in every document before the app's own scripts.
-QUIET_MS = 300
-WATCH_CHANGES_JS = """
-(() => {
-  if (window.__lastChangeMs !== undefined) return;
-  window.__lastChangeMs = performance.now();
-  new MutationObserver(() => { window.__lastChangeMs = performance.now(); }).observe(
-    document, {subtree: true, childList: true, attributes: true, characterData: true});
-})();
-"""
-# Settled on `path`: the run is over, nothing is left over from the previous run or page, every
-# chart is drawn (Vega draws after its element arrives), and the page has been still for
-# QUIET_MS. Gives the page-clock time of its last change.
-_SETTLED_JS = """
-([path, quietMs]) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const ready = location.pathname === path
-    && app !== null && app.dataset.testScriptState === 'notRunning'
+# The run is over and its drawing done: nothing is left over from the previous run or page
+# (stale), no element still waits for its code (Streamlit's skeleton), every chart is drawn
+# (Vega draws after its element arrives).
+_RUN_DRAWN_JS = """
+  document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
     && document.querySelector('[data-stale="true"]') === null
-    && document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]') !== null
+    && document.querySelector('[data-testid="stSkeleton"]') === null
     && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-      .every((chart) => chart.querySelector('svg, canvas') !== null);
-  const last = window.__lastChangeMs;
-  return ready && performance.now() - last >= quietMs ? last : false;
-}
+      .every((chart) => chart.querySelector('svg, canvas') !== null)
 """
+# A page is drawn: on its path, its own marker is there (an element containing a text: the
+# page's heading, which no other page has), and its run is over and drawn.
+_PAGE_DRAWN_JS = f"""
+([path, css, text]) => location.pathname === path
+  && [...document.querySelectorAll(css)].some((element) => element.innerText.includes(text))
+  && {_RUN_DRAWN_JS}
+"""
+# The text of everything css finds, to tell that an action's run has drawn something new.
+_TEXT_OF_JS = "(css) => [...document.querySelectorAll(css)].map((e) => e.innerText).join('\\n')"
+# An action's run is over: what it changes reads differently, and the run is over and drawn.
+# (A changed text is the evidence that the action's run has come: Streamlit's own run state
+# can go from "not running" to "not running" with nothing in between when a run is quick.)
+_REDRAWN_JS = f"""
+([path, css, before]) => location.pathname === path
+  && [...document.querySelectorAll(css)].map((e) => e.innerText).join('\\n') !== before
+  && {_RUN_DRAWN_JS}
+"""
+_RUN_OVER_JS = f"(path) => location.pathname === path && {_RUN_DRAWN_JS}"
+_TWO_FRAMES_JS = """
+() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+"""
+PAGE_HEADING = f"{MAIN} h1"
+SLIDE_AREA = ".st-key-wb_slide"  # the presenter's slide: that page has no heading of its own
 # Streamlit's main area scrolls inside the window, so a "full page" screenshot of the window
 # shows one screen only: the height the content needs is read from the scrolling elements.
 _CONTENT_HEIGHT_JS = """
@@ -76,15 +83,28 @@ def path_of(slug: str) -> str:
     return "/" if slug == "overview" else f"/{slug}"
 
 
-def page_clock_ms(page: Page) -> float:
-    """The page's own clock (performance.now()), watching for changes from now on."""
-    return page.evaluate(f"() => {{ {WATCH_CHANGES_JS} return performance.now(); }}")
+def wait_until_drawn(page: Page, slug: str, lang: str = FALLBACK) -> None:
+    """Wait until the page slug is drawn in language lang: its path, its heading, its run over."""
+    if slug == "presenter":
+        marker = [SLIDE_AREA, ""]
+    else:
+        marker = [PAGE_HEADING, catalogue()[f"{slug}.title"][lang]]
+    page.wait_for_function(_PAGE_DRAWN_JS, arg=[path_of(slug), *marker], polling="raf")
 
 
-def wait_until_settled(page: Page, path: str) -> float:
-    """Wait until the page on path is drawn and still; the page-clock time it last changed."""
-    page_clock_ms(page)
-    return page.wait_for_function(_SETTLED_JS, arg=[path, QUIET_MS], polling=50).json_value()
+@contextmanager
+def redrawn(page: Page, slug: str, css: str = MAIN) -> Iterator[None]:
+    """Around an action on page slug (a key, a click, a choice): wait until the text of what
+    css finds has changed and the run is over and drawn. css: what the action changes (the
+    main area, a slide, the messages)."""
+    before = page.evaluate(_TEXT_OF_JS, css)
+    yield
+    page.wait_for_function(_REDRAWN_JS, arg=[path_of(slug), css, before], polling="raf")
+
+
+def wait_until_run_over(page: Page, slug: str) -> None:
+    """Wait until the run on page slug is over and drawn (once what started it has shown)."""
+    page.wait_for_function(_RUN_OVER_JS, arg=path_of(slug), polling="raf")
 
 
 def query(page: Page) -> dict[str, str]:
@@ -92,16 +112,15 @@ def query(page: Page) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(page.url).query))
 
 
-def wait_until_query(page: Page, path: str, **expected: object) -> float:
-    """Wait until the URL carries the expected parameters and the run they caused is over."""
+def wait_until_query(page: Page, **expected: object) -> None:
+    """Wait until the URL carries the expected parameters (a widget bound to the URL)."""
     page.wait_for_function(
-        """([path, expected]) => {
+        """(expected) => {
           const params = new URLSearchParams(location.search);
           return Object.entries(expected).every(([name, value]) => params.get(name) === value);
         }""",
-        arg=[path, {name: str(value) for name, value in expected.items()}],
+        arg={name: str(value) for name, value in expected.items()},
     )
-    return wait_until_settled(page, path)
 
 
 def shown_tonnes(text: str) -> float:
@@ -194,7 +213,8 @@ def screenshot(page: Page, path: Path, full: bool = True) -> Path:
         height = min(page.evaluate(_CONTENT_HEIGHT_JS), MAX_SCREENSHOT_HEIGHT_PX)
         if height > window["height"]:
             page.set_viewport_size({"width": window["width"], "height": height})
-            page.wait_for_timeout(500)  # charts re-measure their container on resize
+            # Two animation frames: the new size laid out and painted (no fixed pause).
+            page.evaluate(_TWO_FRAMES_JS)
     try:
         page.screenshot(path=str(path), full_page=True)
     finally:

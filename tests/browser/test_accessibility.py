@@ -28,19 +28,6 @@ FAILING_IMPACTS = {"serious", "critical"}
 # Every rule of axe-core: WCAG 2.0/2.1 A and AA (what the Web Accessibility Directive, through
 # EN 301 549, asks for) and its best practices (heading order, landmarks, empty table headers).
 AXE_OPTIONS = {"resultTypes": ["violations"]}
-# Drawn: the run of this page is over, nothing is stale, the main area has its first heading and
-# every chart has its SVG or canvas.
-_DRAWN_JS = """
-(path) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return location.pathname === path
-    && app !== null && app.dataset.testScriptState === 'notRunning'
-    && document.querySelector('[data-stale="true"]') === null
-    && document.querySelector('[data-testid="stMain"] h1') !== null
-    && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-      .every((chart) => chart.querySelector('svg, canvas') !== null);
-}
-"""
 
 
 def violations(tab, where: str) -> tuple[Counter[str], list[str]]:
@@ -61,10 +48,6 @@ def violations(tab, where: str) -> tuple[Counter[str], list[str]]:
     return Counter(violation["impact"] for violation in found), failures
 
 
-def wait_until_drawn(tab, path: str) -> None:
-    tab.wait_for_function(_DRAWN_JS, arg=path, polling=100, timeout=BROWSER_TIMEOUT_MS)
-
-
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_page_passes_axe(warm_server: Server, browser: Browser, lang: str) -> None:
     # GIVEN the app on the demo data, one tab in the language's own browser locale
@@ -76,9 +59,8 @@ def test_every_page_passes_axe(warm_server: Server, browser: Browser, lang: str)
         tab = context.new_page()
         for slug in PAGES:
             # WHEN each page is opened and drawn, and axe-core checks it
-            path = dom.path_of(slug)
-            tab.goto(warm_server.url(path.lstrip("/"), lang=lang))
-            wait_until_drawn(tab, path)
+            tab.goto(warm_server.url(dom.path_of(slug).lstrip("/"), lang=lang))
+            dom.wait_until_drawn(tab, slug, lang)
             assert not dom.exceptions(tab), f"{slug} ({lang}) raised"
             counts[slug], serious = violations(tab, f"{slug} ({lang})")
             failures += serious

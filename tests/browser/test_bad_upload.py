@@ -25,7 +25,7 @@ def test_a_header_only_clients_file_is_refused_and_every_page_still_renders(
     clients.write_text("year,client_id,office_id,place,in_person\n")
 
     page.goto(warm_server.url("data"), timeout=BROWSER_TIMEOUT_MS)
-    dom.wait_until_settled(page, "/data")
+    dom.wait_until_drawn(page, "data")
     page.locator("input[type=file]").set_input_files([str(offices), str(clients)])
     # The check says nothing was loaded, and offers no load button.
     expect(page.get_by_text(dom.english("data.report.errors_title", count=1))).to_be_visible(

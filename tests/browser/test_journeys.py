@@ -95,11 +95,12 @@ def page_problems(page: Page) -> list[str]:
     return problems
 
 
-def timed(page: Page, action: Callable[[], None], until: Callable[[], float]) -> float:
-    """Seconds from action to the page's last change before until() found it settled."""
-    started_ms = dom.page_clock_ms(page)
+def timed(action: Callable[[], None], until: Callable[[], None]) -> float:
+    """Seconds from the start of action until the condition until() waits for holds."""
+    started = time.perf_counter()
     action()
-    return (until() - started_ms) / 1000
+    until()
+    return time.perf_counter() - started
 
 
 def print_table(title: str, rows: list[tuple[str, float]]) -> None:
@@ -131,7 +132,7 @@ def test_every_page_opens_from_the_navigation(
         times.append(("open URL -> overview metrics visible (warm)", first_page_s))
 
     assert page.locator(dom.ALERT).filter(has_text=dom.english("app.demo_banner")).is_visible()
-    dom.wait_until_settled(page, "/")
+    dom.wait_until_drawn(page, "overview")
     assert_headline_shown(page, expected)
     assert sorted(dom.nav_labels(page)) == sorted(dom.english(f"nav.{slug}") for slug in SLUGS)
 
@@ -141,9 +142,7 @@ def test_every_page_opens_from_the_navigation(
     for number, slug in enumerate([*SLUGS[1:], "overview"], start=2):
         dom.open_sidebar(page)
         link = dom.nav_link(page, dom.english(f"nav.{slug}"))
-        seconds = timed(
-            page, link.click, lambda s=slug: dom.wait_until_settled(page, dom.path_of(s))
-        )
+        seconds = timed(link.click, lambda s=slug: dom.wait_until_drawn(page, s))
         times.append((f"click {slug} -> page drawn", seconds))
         problems[slug] = page_problems(page)
         shots.append(dom.screenshot(page, screenshot_dir / f"page-{number:02d}-{slug}.png"))
@@ -168,7 +167,7 @@ def test_a_slider_moved_by_keyboard_changes_the_saving_and_the_link(
     saved_label = dom.english("scenarios.metric.saved")
 
     page.goto(server.url("scenarios"))
-    dom.wait_until_settled(page, "/scenarios")
+    dom.wait_until_drawn(page, "scenarios")
     before = dom.metric_value(page, saved_label)
     assert dom.shown_tonnes(before) == 0  # no lever moved: the scenario is the base year
     video = dom.slider(page, dom.english("scenarios.channel.video"))
@@ -184,7 +183,8 @@ def test_a_slider_moved_by_keyboard_changes_the_saving_and_the_link(
         figure_times.append(
             (f"ArrowRight to {step} % -> saved figure changed", time.perf_counter() - pressed)
         )
-        dom.wait_until_query(page, "/scenarios", video=step)
+        dom.wait_until_run_over(page, "scenarios")  # the figure has come: this run is the key's
+        dom.wait_until_query(page, video=step)
     median_s = statistics.median(seconds for _, seconds in figure_times)
     print_table(
         "Scenario slider (target under 300 ms):",
@@ -201,7 +201,7 @@ def test_a_slider_moved_by_keyboard_changes_the_saving_and_the_link(
     assert dom.query(page)["video"] == str(steps)
     other = page.context.new_page()
     other.goto(link)
-    dom.wait_until_settled(other, "/scenarios")
+    dom.wait_until_drawn(other, "scenarios")
     assert dom.metric_value(other, saved_label) == figure
     assert dom.slider(other, dom.english("scenarios.channel.video")).input_value() == str(steps)
     assert js_errors == []
@@ -209,10 +209,20 @@ def test_a_slider_moved_by_keyboard_changes_the_saving_and_the_link(
 
 def open_presenter(page: Page, server: Server, **query: object) -> float:
     """Open the presenter by its link; seconds from the request to the slide drawn."""
-    page.goto(server.url("presenter", **query))
-    page.locator(SLIDE_PICKER).wait_for()
-    # The page clock of a new document starts with its navigation.
-    return dom.wait_until_settled(page, "/presenter") / 1000
+    return timed(
+        lambda: page.goto(server.url("presenter", **query)),
+        lambda: dom.wait_until_drawn(page, "presenter"),
+    )
+
+
+def press(page: Page, key: str) -> None:
+    """A key on the presenter, until the run it started is over and drawn."""
+    with dom.redrawn(page, "presenter", dom.SLIDE_AREA):
+        page.keyboard.press(key)
+
+
+def slide_shown(page: Page, number: int) -> None:
+    dom.wait_until_query(page, slide=number)
 
 
 def slide_number(page: Page) -> int:
@@ -234,6 +244,7 @@ def test_presenter_by_link_is_full_screen_and_keys_advance_the_slides(
 ) -> None:
     times = [("open /presenter -> slide drawn", open_presenter(page, warm_server))]
     assert_presenter_full_screen(page)
+    page.locator(SLIDE_BUTTONS).first.wait_for()  # one element: all of its buttons
     slides = page.locator(SLIDE_BUTTONS).count()
     assert slides >= 6  # headline, clients vs staff, story, channels, digital share, offices
 
@@ -245,21 +256,13 @@ def test_presenter_by_link_is_full_screen_and_keys_advance_the_slides(
         dom.screenshot(page, screenshot_dir / f"presenter-slide-{slide}.png", full=False)
         key = keys[slide % 2]
         following = slide % slides + 1
-        seconds = timed(
-            page,
-            lambda k=key: page.keyboard.press(k),
-            lambda n=following: dom.wait_until_query(page, "/presenter", slide=n),
-        )
+        seconds = timed(lambda k=key: press(page, k), lambda n=following: slide_shown(page, n))
         times.append((f"{key}: slide {slide} -> {following}", seconds))
     # And back, as a speaker does after a question.
     for key in ("ArrowLeft", "PageUp"):
         before = slide_number(page)
         previous = (before - 2) % slides + 1
-        seconds = timed(
-            page,
-            lambda k=key: page.keyboard.press(k),
-            lambda n=previous: dom.wait_until_query(page, "/presenter", slide=n),
-        )
+        seconds = timed(lambda k=key: press(page, k), lambda n=previous: slide_shown(page, n))
         times.append((f"{key}: slide {before} -> {previous}", seconds))
 
     print_table("Presenter (key -> slide drawn):", times)
@@ -290,12 +293,13 @@ def test_presenter_headline_equals_the_overview(
 
     if reached_by == "link":
         page.goto(server.url("", **filters))
-        dom.wait_until_settled(page, "/")
+        dom.wait_until_drawn(page, "overview")
     else:
         page.goto(server.url())
-        dom.wait_until_settled(page, "/")
-        dom.choose(page, "cur", str(current))
-        dom.wait_until_query(page, "/", cur=current)
+        dom.wait_until_drawn(page, "overview")
+        with dom.redrawn(page, "overview"):
+            dom.choose(page, "cur", str(current))
+        dom.wait_until_query(page, cur=current)
     assert_headline_shown(page, expected)
     overview_difference = dom.metric_value(page, difference_label)
 
@@ -303,8 +307,7 @@ def test_presenter_headline_equals_the_overview(
         open_presenter(page, server, **filters)
     else:
         dom.nav_link(page, dom.english("nav.presenter")).click()
-        page.locator(SLIDE_PICKER).wait_for()
-        dom.wait_until_settled(page, "/presenter")
+        dom.wait_until_drawn(page, "presenter")
     title = dom.english("presenter.headline.title", reference=reference, current=current)
     shown_title = page.locator(dom.MAIN).locator("h1").first.inner_text().strip()
     shown_number = page.locator(BIG_NUMBER).first.inner_text().strip()

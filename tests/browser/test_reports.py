@@ -36,7 +36,7 @@ def test_the_overview_hands_out_a_german_pdf(
     result = comparison.compare(cube, factors, reference, current)
 
     page.goto(warm_server.url("", lang="de"))
-    dom.wait_until_settled(page, "/")
+    dom.wait_until_drawn(page, "overview", lang="de")
     with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as download:
         page.get_by_role("button", name="PDF").click()
     target = screenshot_dir / "overview-report-de.pdf"

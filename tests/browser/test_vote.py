@@ -57,7 +57,7 @@ def test_a_phone_votes_and_the_slide_tally_shows_it(
 ) -> None:
     # GIVEN the presenter on a projector-sized page opens a vote and shows its slide
     page.goto(fresh_server.url("presenter", lang="en"))
-    dom.wait_until_settled(page, "/presenter")
+    dom.wait_until_drawn(page, "presenter")
     code = open_vote_from_the_sidebar(page, "What should we do first?", ["Bikes", "Video"])
     page.locator(dom.SIDEBAR).get_by_role("button", name=dom.english("vote.show_slide")).click()
     tally = page.locator(TALLY)
