@@ -49,13 +49,14 @@ _PAGE_DRAWN_JS = f"""
   && {_RUN_DRAWN_JS}
 """
 # The text of everything css finds, to tell that an action's run has drawn something new.
-_TEXT_OF_JS = "(css) => [...document.querySelectorAll(css)].map((e) => e.innerText).join('\\n')"
+_TEXT_OF = "[...document.querySelectorAll(css)].map((e) => e.innerText).join('\\n')"
+_TEXT_OF_JS = f"(css) => {_TEXT_OF}"
 # An action's run is over: what it changes reads differently, and the run is over and drawn.
 # (A changed text is the evidence that the action's run has come: Streamlit's own run state
 # can go from "not running" to "not running" with nothing in between when a run is quick.)
 _REDRAWN_JS = f"""
 ([path, css, before]) => location.pathname === path
-  && [...document.querySelectorAll(css)].map((e) => e.innerText).join('\\n') !== before
+  && {_TEXT_OF} !== before
   && {_RUN_DRAWN_JS}
 """
 _RUN_OVER_JS = f"(path) => location.pathname === path && {_RUN_DRAWN_JS}"
