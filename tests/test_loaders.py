@@ -525,3 +525,40 @@ def test_the_first_contact_in_the_file_says_where_a_client_came_from_that_year(c
         "SELECT year, in_person, phone, mode, distance_km FROM clients ORDER BY year"
     ).fetchall()
     assert rows == [(2019, 2, 1, "car", 8.0), (2022, 1, 0, "bike", 3.0)]
+
+
+def test_cells_are_trimmed_exactly_as_duckdbs_trim_would():
+    """The loader calls trim() only on a cell with a space at an end or a non-ASCII
+    character (calc.loaders._trim). Whatever DuckDB's trim removes — every code point is
+    tried, which finds the space and the other Unicode space separators — is put before,
+    after and inside ASCII and non-ASCII text; the guarded trim must give what trim gives."""
+    import duckdb
+
+    from calc.loaders import _trim
+
+    con = duckdb.connect()
+    trimmed_away = [
+        code
+        for (code,) in con.execute(
+            "SELECT i FROM range(1, 1114112) t(i) WHERE (i < 55296 OR i > 57343) "
+            "AND trim(chr(i::INTEGER) || 'x') <> chr(i::INTEGER) || 'x'"
+        ).fetchall()
+    ]
+    assert 32 in trimmed_away and 0xA0 in trimmed_away  # the space and the no-break space
+    cells = ["", " ", "  ", "\t x", "x\t", "a\r\n", "KLU", "Wörthersee", " Wörthersee ", "ü "]
+    for code in trimmed_away:
+        space = chr(code)
+        cells += [
+            f"{space}KLU",
+            f"KLU{space}",
+            f"{space}Wörth{space}",
+            f"Sankt{space}Veit",
+            space * 3,
+            f"ö{space}",
+        ]
+    con.execute("CREATE TABLE cells (cell VARCHAR)")
+    con.executemany("INSERT INTO cells VALUES (?)", [[c] for c in cells])
+    differing = con.execute(
+        f"SELECT cell FROM cells WHERE {_trim('cell')} IS DISTINCT FROM trim(cell)"
+    ).fetchall()
+    assert differing == []
