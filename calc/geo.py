@@ -27,6 +27,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from calc import datafiles
+from calc.units import M_PER_KM
 
 GAZETTEER_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 # Coordinates are rounded to ~100 m before pairing: fewer pairs to compute, coarser personal data.
@@ -227,8 +228,6 @@ def install(con: duckdb.DuckDBPyConnection, *, gazetteer: bool = True) -> None:
 
 # --- distances ----------------------------------------------------------------------------------
 
-M_PER_KM = 1000.0
-
 
 @functools.cache
 def _wgs84() -> Any:
@@ -257,9 +256,11 @@ def fill_distance_cache(con: duckdb.DuckDBPyConnection, pairs_sql: str) -> int:
     stay uncached and the caller's join leaves their distance NULL. Returns how many pairs were
     computed (0 when everything was cached: one query, no Python loop).
     """
-    missing = con.execute(
+    pairs_to_cache = con.execute(
         f"""
-        SELECT DISTINCT p.from_lat, p.from_lon, p.to_lat, p.to_lon
+        SELECT DISTINCT CAST(p.from_lat AS DOUBLE) AS from_lat,
+            CAST(p.from_lon AS DOUBLE) AS from_lon, CAST(p.to_lat AS DOUBLE) AS to_lat,
+            CAST(p.to_lon AS DOUBLE) AS to_lon
         FROM ({pairs_sql}) AS p(from_lat, from_lon, to_lat, to_lon)
         ANTI JOIN distance_cache c
             ON c.from_lat = p.from_lat AND c.from_lon = p.from_lon
@@ -267,12 +268,9 @@ def fill_distance_cache(con: duckdb.DuckDBPyConnection, pairs_sql: str) -> int:
         WHERE p.from_lat BETWEEN -90 AND 90 AND p.to_lat BETWEEN -90 AND 90
             AND p.from_lon BETWEEN -180 AND 180 AND p.to_lon BETWEEN -180 AND 180
         """
-    ).fetchall()
-    if not missing:
+    ).df()  # columnar: a few hundred thousand pairs as Python tuples cost half a second
+    if pairs_to_cache.empty:
         return 0
-    pairs_to_cache = pd.DataFrame(
-        missing, columns=["from_lat", "from_lon", "to_lat", "to_lon"], dtype=float
-    )
     pairs_to_cache["geodesic_km"] = geodesic_km(
         pairs_to_cache["from_lat"].to_numpy(),
         pairs_to_cache["from_lon"].to_numpy(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from calc import units
 from calc.schema import REMOTE_CHANNELS, STAFF_GROUP, Channel
 
 CHANNELS = [channel.value for channel in Channel]
@@ -47,6 +48,20 @@ def per_office_and_channel(contacts: pd.DataFrame) -> pd.DataFrame:
     ].sum()
     order = cells["activity"].map(CHANNELS.index)
     return cells.assign(order=order).sort_values(["office_id", "order"]).drop(columns="order")
+
+
+TABLE_T_DECIMALS = 2  # the per-office table's tonnes, to 10 kg
+
+
+def per_office_table(contacts: pd.DataFrame) -> pd.DataFrame:
+    """per_office_and_channel as a page shows it: office_id, activity, contacts (whole),
+    t_co2e, t_co2e_low, t_co2e_high (t, rounded to TABLE_T_DECIMALS), so that the table, its
+    charts and its download show the same numbers."""
+    cells = per_office_and_channel(contacts)
+    shown = units.with_tonnes(cells, TABLE_T_DECIMALS)
+    return shown.assign(count=cells["count"].round().astype(int)).rename(
+        columns={"count": "contacts"}
+    )
 
 
 def kg_per_office(rows: pd.DataFrame) -> pd.Series:

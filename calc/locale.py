@@ -30,7 +30,7 @@ from babel.numbers import (
     parse_pattern,
 )
 
-from calc.units import KG_PER_T, MINUS
+from calc.units import KG_PER_T, M_PER_KM, MINUS
 
 LANGUAGES = {"de": "Deutsch", "en": "English", "nl": "Nederlands"}
 FALLBACK = "en"
@@ -159,6 +159,17 @@ def tonnes(kg: float | None, lang: str | None, decimals: int = 1) -> str:
         return ""
     assert kg is not None
     return f"{number(float(kg) / KG_PER_T, lang, decimals)} t"
+
+
+def distance(km: float | None, lang: str | None) -> str:
+    """A distance as people say it: whole metres below a kilometre ("850 m"), else km with
+    one decimal ("12.5 km" en, "12,5 km" de, nl)."""
+    if _missing(km):
+        return ""
+    assert km is not None
+    if abs(km) < 1:
+        return f"{number(km * M_PER_KM, lang)} m"
+    return f"{number(km, lang, 1)} km"
 
 
 def percent(share: float | None, lang: str | None, decimals: int = 0) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 from calc import model, privacy
 from calc.factors import FactorSet
 from calc.schema import Channel
+from calc.units import KM_PER_DEGREE_LATITUDE
 
 ORIGIN_DECIMALS = 2  # of a degree of latitude and longitude: a grid of about 1 km
 
@@ -130,6 +131,11 @@ def office_points(
 
 
 DENSITY_CELL_DEG = 0.05  # of a degree: cells of about 5.6 km × 3.8 km at 47° north
+
+
+def density_cell_km(cell_deg: float = DENSITY_CELL_DEG) -> float:
+    """How tall a density cell is, north to south, in km (a map's caption says it)."""
+    return cell_deg * KM_PER_DEGREE_LATITUDE
 
 
 def density_cells(

@@ -1,6 +1,14 @@
 """Unit conversions, named once (codecarbon's habit: no bare `/ 1000` scattered through pages)."""
 
+from __future__ import annotations
+
+import pandas as pd
+
 KG_PER_T = 1000.0
+M_PER_KM = 1000.0
+# One degree of latitude on WGS-84 at 45° (110.57 km at the equator, 111.69 at the poles):
+# enough for how large a map's cell is said to be, to a tenth of a km in Central Europe.
+KM_PER_DEGREE_LATITUDE = 111.13
 
 
 def tonnes(kg: float) -> float:
@@ -9,3 +17,14 @@ def tonnes(kg: float) -> float:
 
 
 MINUS = "\N{MINUS SIGN}"  # one minus sign in every number shown, never the hyphen
+
+
+def with_tonnes(frame: pd.DataFrame, decimals: int | None = None) -> pd.DataFrame:
+    """The frame with each kg column (kg_co2e, kg_co2e_low, …) as t (t_co2e, t_co2e_low, …)
+    in its place, rounded to `decimals` if given: a table, its chart and its download then
+    show the same numbers."""
+    renamed = {c: "t" + c.removeprefix("kg") for c in frame.columns if c.startswith("kg_co2e")}
+    tonnes_of = frame[list(renamed)] / KG_PER_T
+    if decimals is not None:
+        tonnes_of = tonnes_of.round(decimals)
+    return frame.assign(**tonnes_of).rename(columns=renamed)

@@ -8,7 +8,7 @@ import streamlit as st
 from calc import indicators, origins, privacy, units
 from ui import charts, compute, filters, tables
 from ui import frame as _frame
-from ui.i18n import language, number, t
+from ui.i18n import distance, language, number, t
 
 _frame.require()  # first request after a start: rerun through app.py
 
@@ -112,17 +112,13 @@ pooled = compute.pooled_contacts(year, *selection, min_clients)
 if pooled.withheld:
     privacy_note(pooled)
     st.stop()
-cells = indicators.per_office_and_channel(pooled.table)
+cells = indicators.per_office_table(pooled.table)
 cells = cells.assign(name=cells["office_id"].map(names)).sort_values("name", kind="stable")
-# Rounded as displayed, so the table, the charts and the download show the same numbers.
 per_office = pd.DataFrame(
     {
         "office": cells["name"],
         "channel": cells["activity"].map(channel_labels),
-        "contacts": cells["count"].round().astype(int),
-        "t_co2e": (cells["kg_co2e"] / units.KG_PER_T).round(2),
-        "t_co2e_low": (cells["kg_co2e_low"] / units.KG_PER_T).round(2),
-        "t_co2e_high": (cells["kg_co2e_high"] / units.KG_PER_T).round(2),
+        **{c: cells[c] for c in ("contacts", "t_co2e", "t_co2e_low", "t_co2e_high")},
     }
 )
 headers = {column: t(f"offices.col.{column}") for column in per_office.columns}
@@ -200,13 +196,11 @@ st.header(t("offices.map.title", year=year))
 # Density cells and office points of the selection and year, cached: a switch back to this
 # page takes them from the cache.
 cells, office_points = compute.office_map_frames(year, *selection, pooled.merged, min_clients)
-office_points = office_points.assign(t_co2e=office_points["kg_co2e"] / units.KG_PER_T).drop(
-    columns="kg_co2e"
-)
+office_points = units.with_tonnes(office_points)
 charts.show(
     charts.office_map(
         office_points,
-        cells.assign(t_co2e=cells["kg_co2e"] / units.KG_PER_T),
+        units.with_tonnes(cells),
         cell_deg=origins.DENSITY_CELL_DEG,
         titles={
             "t_co2e": t("unit.t"),
@@ -227,7 +221,7 @@ st.caption(
         "map.caption",
         year=year,
         min_clients=min_clients,
-        km=number(origins.DENSITY_CELL_DEG * 111.32, 1),
+        km=number(origins.density_cell_km(), 1),
     )
 )
 
@@ -238,7 +232,7 @@ breakeven = compute.break_even_table(set(office_points["country"]), year)
 def km_text(km: float) -> str:
     if math.isinf(km):
         return t("map.breakeven.never")
-    return f"{number(km * 1000)} m" if km < 1 else f"{number(km, 1)} km"
+    return distance(km)
 
 
 st.markdown(t("map.breakeven.title"))

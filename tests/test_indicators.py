@@ -76,3 +76,27 @@ def test_per_office_and_channel_sums_modes_and_groups():
         ("B", "in_person"),
         ("B", "online"),
     ]
+
+
+def test_per_office_table_is_in_tonnes_rounded_as_shown():
+    """The same cells in t to 10 kg: office A's visits 21 kg -> 0.02 t (low 10.5 -> 0.01,
+    high 42 -> 0.04); office B's 5 online contacts 0.001 kg -> 0.0 t; counts whole."""
+    table = indicators.per_office_table(indicators.client_contacts(ROWS))
+    assert list(table.columns) == [
+        "office_id",
+        "activity",
+        "contacts",
+        "t_co2e",
+        "t_co2e_low",
+        "t_co2e_high",
+    ]
+    visits_a = table[(table["office_id"] == "A") & (table["activity"] == "in_person")].iloc[0]
+    assert visits_a["contacts"] == 14
+    assert (visits_a["t_co2e"], visits_a["t_co2e_low"], visits_a["t_co2e_high"]) == (
+        0.02,
+        0.01,
+        0.04,
+    )
+    online_b = table[(table["office_id"] == "B") & (table["activity"] == "online")].iloc[0]
+    assert (online_b["contacts"], online_b["t_co2e"]) == (5, 0.0)
+    assert table["contacts"].dtype.kind == "i"

@@ -61,6 +61,15 @@ def test_tonnes_money_and_dates():
     assert locale.date(None, "en") == ""
 
 
+def test_distances_in_metres_below_a_kilometre_else_km():
+    assert locale.distance(0.85, "en") == "850 m"  # 0.85 km × 1000
+    assert locale.distance(0.0004, "de") == "0 m"
+    assert locale.distance(12.46, "en") == "12.5 km"
+    assert locale.distance(12.46, "de") == "12,5 km"
+    assert locale.distance(1234.5, "nl") == "1.234,5 km"
+    assert locale.distance(float("nan"), "en") == locale.distance(None, "de") == ""
+
+
 def test_text_falls_back_to_english_then_the_key():
     assert locale.text("nav.overview", "de") == locale.catalogue()["nav.overview"]["de"]
     assert locale.text("no.such.key", "de") == "no.such.key"

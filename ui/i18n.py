@@ -25,6 +25,7 @@ __all__ = [
     "browser_language",
     "catalogue",
     "date",
+    "distance",
     "language",
     "money",
     "number",
@@ -63,6 +64,10 @@ def number(value: float | None, decimals: int = 0) -> str:
 
 def tonnes(kg: float | None, decimals: int = 1) -> str:
     return locale.tonnes(kg, language(), decimals)
+
+
+def distance(km: float | None) -> str:
+    return locale.distance(km, language())
 
 
 def percent(share: float | None, decimals: int = 0) -> str:
