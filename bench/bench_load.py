@@ -4,8 +4,10 @@ points) and of contact event logs of about 1, 3 and 10 million rows.
 Not a test: prints figures, ratios and each target of issue 12 with PASS/FAIL. Each phase runs
 in its own process, so that its peak memory (max RSS, ru_maxrss) is its own. Every load is
 compared in the same run with DuckDB's plain scan of the same file, `SELECT count(*) FROM
-read_csv(file)` (the targets' reference; the median of three runs), and the 1 M client load
-with a naive pandas baseline: row by row, a gazetteer lookup and a geopy distance per row, a
+read_csv(file)` (the targets' reference; the median of three runs), with the floor that no
+load can undercut (DuckDB writing the rows as read, with their pseudonyms, into a new database
+file: no checks, places, distances or compute), and the 1 M client load with a naive pandas
+baseline: row by row, a gazetteer lookup and a geopy distance per row, a
 factor lookup per row (timed on a sample and extrapolated).
 
 Wall seconds are what the targets measure. CPU seconds of the phase's process (all its threads)
@@ -164,6 +166,35 @@ def phase_count(csv: Path) -> dict:
     }
 
 
+def phase_floor(csv: Path) -> dict:
+    """What no load of this file can undercut: DuckDB's own typed read of it written into a new
+    database file under the load's memory limit, with the keyed pseudonym of calc.pseudonyms,
+    in any row order, checkpointed - no checks, places, distances or compute (median of three)."""
+    import duckdb
+
+    from calc import pseudonyms, store
+
+    limit = f"{store.Settings.load().load_memory_mb:.0f}MB"
+    salt = pseudonyms.salt(bytes(pseudonyms.KEY_BYTES))
+    walls, cpus = [], []
+    with tempfile.TemporaryDirectory(prefix="wegbilanz-floor-") as folder:
+        for run in range(COUNT_RUNS):
+            started, cpu = time.perf_counter(), time.process_time()
+            path = Path(folder) / f"{run}.duckdb"
+            con = duckdb.connect(str(path), config={"memory_limit": limit})
+            con.execute("SET preserve_insertion_order = false")
+            con.execute(
+                "CREATE TABLE clients AS SELECT * REPLACE "
+                f"({pseudonyms.sql('client_id')} AS client_id) FROM read_csv(?)",
+                [salt, str(csv)],
+            )
+            con.execute("CHECKPOINT")
+            con.close()
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
+    return {"seconds": statistics.median(walls), "cpu_s": statistics.median(cpus), "all_s": walls}
+
+
 def phase_load_compute(folder: Path, db: Path, mode: str = "version") -> dict:
     """mode "version": a new data version of a store (what the app and the CLI do), with
     DuckDB's memory limit load_memory_mb (data/store.csv); "memory": one in-memory database
@@ -237,7 +268,7 @@ def phase_naive(folder: Path, sample: int) -> dict:
     }
 
 
-PHASES = {"generate", "count", "load", "load-memory", "naive"}
+PHASES = {"generate", "count", "floor", "load", "load-memory", "naive"}
 
 
 def run_phase(name: str, *args: str) -> dict:
@@ -273,6 +304,7 @@ def main() -> None:
         result = {
             "generate": lambda: phase_generate(folder, args.clients, args.events),
             "count": lambda: phase_count(folder),
+            "floor": lambda: phase_floor(folder),
             "load": lambda: phase_load_compute(folder, args.db),
             "load-memory": lambda: phase_load_compute(folder, args.db, "memory"),
             "naive": lambda: phase_naive(folder, args.sample),
@@ -298,6 +330,7 @@ def main() -> None:
         )
         places_dir, latlon_dir = work / "clients", work / "latlon"
         count = run_phase("count", "--folder", str(places_dir / "clients.csv"))
+        floor = run_phase("floor", "--folder", str(places_dir / "clients.csv"))
         load = run_phase("load", "--folder", str(places_dir), "--db", str(work / "c.duckdb"))
         in_memory = run_phase("load-memory", "--folder", str(places_dir))
         count_ll = run_phase("count", "--folder", str(latlon_dir / "clients.csv"))
@@ -334,6 +367,12 @@ def main() -> None:
     lines: list[tuple[str, float, float | None, float | None]] = [
         (f"generate demo ({rows_places:,} client rows)", gen["generate_s"], None, None),
         ("plain count, clients.csv (places)", count["seconds"], count["cpu_s"], count["peak_mb"]),
+        (
+            "floor: typed read -> new file, pseudonyms, no checks",
+            floor["seconds"],
+            floor["cpu_s"],
+            None,
+        ),
         ("load into a new data version (places)", load["load_s"], load["load_cpu_s"], None),
         (
             "  cube + compute (all years, 1,000 draws)",
@@ -448,6 +487,14 @@ def main() -> None:
     )
     print(
         "(verdicts on wall time, the targets' measure; CPU = ratio of the processes' CPU seconds)"
+    )
+
+    floor_ratio = floor["seconds"] / count["seconds"]
+    print(
+        f"(the floor alone, DuckDB writing the rows as read with their pseudonyms, is "
+        f"{floor_ratio:.1f}× the plain count;\n load + compute (places) is "
+        f"{total(load) / floor['seconds']:.1f}× the floor, the load alone "
+        f"{load['load_s'] / floor['seconds']:.1f}×)"
     )
 
     print()
