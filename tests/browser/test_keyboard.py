@@ -53,27 +53,16 @@ _FOCUS_BOX_JS = """
           width: r.width + 2 * margin, height: r.height + 2 * margin};
 }
 """
-_RUN_OVER_JS = """
-() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return app !== null && app.dataset.testScriptState === 'notRunning'
-    && document.querySelector('[data-stale="true"]') === null;
-}
-"""
-_DRAWN_JS = """
-(path) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return location.pathname === path
-    && app !== null && app.dataset.testScriptState === 'notRunning'
-    && document.querySelector('[data-stale="true"]') === null
-    && document.querySelector('[data-testid="stMain"] h1') !== null;
+# A text field no longer asks for Enter and holds the text typed: the app has its value.
+_APPLIED_JS = """
+([css, text]) => {
+  const field = document.querySelector(css);
+  return field !== null && field.querySelector('input').value === text
+    && !field.innerText.includes('Press Enter to apply');
 }
 """
 FOCUS_MARGIN_PX = 4
-TAB_LIMIT = 120
-DEBUG = bool(
-    __import__("os").environ.get("KB_DEBUG")
-)  # presses to reach a control before the test gives up
+TAB_LIMIT = 120  # presses to reach a control before the test gives up
 
 
 def focused(page: Page) -> dict:
@@ -85,8 +74,6 @@ def press_until(page: Page, matches, key: str = "Tab", limit: int = TAB_LIMIT) -
     for _ in range(limit):
         page.keyboard.press(key)
         here = focused(page)
-        if DEBUG:
-            print("  stop", here["key"], here["role"], here["tag"], repr(here["name"][:40]))
         if matches(here):
             return here
     raise AssertionError(f"{key} × {limit} never reached the control (last: {focused(page)})")
@@ -114,8 +101,14 @@ def assert_focus_visible(page: Page) -> None:
     assert with_focus != without_focus, f"no visible focus on {here}"
 
 
-def wait_run_over(page: Page) -> None:
-    page.wait_for_function(_RUN_OVER_JS, polling=50)
+def type_and_apply(page: Page, slug: str, key: str, text: str) -> None:
+    """Type text into the focused field of widget key on page slug and press Enter; wait until
+    the field holds it and no longer asks for Enter (the app has the value), and no run is
+    under way."""
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    page.wait_for_function(_APPLIED_JS, arg=[f".st-key-{key}", text], polling="raf")
+    dom.wait_until_run_over(page, slug)
 
 
 def go_to(page: Page, slug: str, ready: str) -> None:
@@ -127,7 +120,7 @@ def go_to(page: Page, slug: str, ready: str) -> None:
     assert_focus_visible(page)
     page.keyboard.press("Enter")
     page.locator(ready).first.wait_for()
-    page.wait_for_function(_DRAWN_JS, arg=dom.path_of(slug), polling=50)
+    dom.wait_until_drawn(page, slug)
 
 
 def wait_query_not(page: Page, name: str, before: str | None, absent: str | None = None) -> str:
@@ -153,7 +146,7 @@ def test_main_tasks_by_keyboard_alone(
     # journeys on the shared server do not expect. Its first visit is at the root.
     page.bring_to_front()  # the focused tab: only it gets key events and may open a file chooser
     page.goto(fresh_server.url())
-    page.wait_for_function(_DRAWN_JS, arg="/", polling=50)
+    dom.wait_until_drawn(page, "overview")
 
     # -- a filter: the current year, one year earlier (open with ArrowDown, ArrowUp, Enter) --
     focus_key(page, "cur")
@@ -184,7 +177,7 @@ def test_main_tasks_by_keyboard_alone(
                 assert_focus_visible(page)
                 page.keyboard.press("Space")
                 page.locator(f".st-key-{revealed[here['key']]} input").wait_for()
-                wait_run_over(page)
+                dom.wait_until_run_over(page, "scenarios")
             continue
         assert_focus_visible(page)
         before = dom.query(page).get(here["key"])
@@ -200,9 +193,7 @@ def test_main_tasks_by_keyboard_alone(
     # -- save the scenario: type its name, Enter, Tab to Save, Enter -------------------------
     assert_focus_visible(page)
     name = "Keyboard plan"
-    page.keyboard.type(name)
-    page.keyboard.press("Enter")
-    wait_run_over(page)
+    type_and_apply(page, "scenarios", "scenario_name", name)
     focus_key(page, "scenario_save")
     assert_focus_visible(page)
     page.keyboard.press("Enter")
@@ -213,9 +204,7 @@ def test_main_tasks_by_keyboard_alone(
     go_to(page, "workshop", ".st-key-workshop_new_name, .st-key-step")
     focus_key(page, "workshop_new_name")
     assert_focus_visible(page)
-    page.keyboard.type("Keyboard team")
-    page.keyboard.press("Enter")
-    wait_run_over(page)
+    type_and_apply(page, "workshop", "workshop_new_name", "Keyboard team")
     focus_key(page, "workshop_create")
     assert_focus_visible(page)
     page.keyboard.press("Enter")
@@ -229,17 +218,15 @@ def test_main_tasks_by_keyboard_alone(
     press_until(page, lambda h: h["name"].endswith(plan), key="ArrowRight", limit=4)
     page.keyboard.press("Space")
     page.locator(".st-key-workshop_title_0 input").wait_for()
-    wait_run_over(page)
+    dom.wait_until_run_over(page, "workshop")
     focus_key(page, "workshop_title_0")
     assert_focus_visible(page)
-    page.keyboard.type("Video counselling on Fridays")
-    page.keyboard.press("Enter")
-    wait_run_over(page)
+    type_and_apply(page, "workshop", "workshop_title_0", "Video counselling on Fridays")
     focus_key(page, "workshop_save")
     assert_focus_visible(page)
     page.keyboard.press("Enter")
     page.locator('[data-testid="stDataFrame"]').wait_for()  # the plan's list of actions
-    wait_run_over(page)
+    dom.wait_until_run_over(page, "workshop")
     serious = violations(page, "workshop, plan")[1]  # stages axe's page run does not reach
 
     act = dom.english("workshop.step.act")
@@ -248,7 +235,7 @@ def test_main_tasks_by_keyboard_alone(
     press_until(page, lambda h: h["name"].endswith(act), key="ArrowRight", limit=4)
     page.keyboard.press("Space")
     page.locator('[class*="st-key-workshop_move_"]').first.wait_for()
-    wait_run_over(page)
+    dom.wait_until_run_over(page, "workshop")
     # The card's status is a radio group too: Tab to it, ArrowRight to "Doing", Space.
     doing = dom.english("workshop.status.doing")
     card = press_until(page, lambda h: h["key"].startswith("workshop_move_"))
@@ -257,7 +244,7 @@ def test_main_tasks_by_keyboard_alone(
     page.keyboard.press("Space")
     heading = f"{doing} · 1"
     page.locator("h2", has_text=heading).wait_for()
-    wait_run_over(page)
+    dom.wait_until_run_over(page, "workshop")
     serious += violations(page, "workshop, act")[1]
     # … and the Anchor stage, with its charts drawn
     anchor = dom.english("workshop.step.anchor")
@@ -266,11 +253,7 @@ def test_main_tasks_by_keyboard_alone(
     press_until(page, lambda h: h["name"].endswith(anchor), key="ArrowRight", limit=4)
     page.keyboard.press("Space")
     page.locator(".st-key-workshop_save_targets").wait_for()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
-        ".every((chart) => chart.querySelector('svg, canvas') !== null)"
-    )
-    wait_run_over(page)
+    dom.wait_until_run_over(page, "workshop")  # with every chart drawn
     serious += violations(page, "workshop, anchor")[1]
     assert card["key"].startswith("workshop_move_")
 
@@ -309,7 +292,7 @@ def test_main_tasks_by_keyboard_alone(
     assert_focus_visible(page)
     offices = tmp_path / "offices.csv"
     offices.write_text("office_id,name,country\nKLU,Klagenfurt,AT\n", encoding="utf-8")
-    wait_run_over(page)  # the drop zone is drawn anew on every run
+    dom.wait_until_run_over(page, "data")  # the drop zone is drawn anew on every run
     here = focused(page)
     assert here["name"].endswith("Upload"), here  # Streamlit's button, in English in every language
     # Enter asks the drop zone's file input for the system's file dialog (a click on it). The
@@ -327,7 +310,7 @@ def test_main_tasks_by_keyboard_alone(
     page.locator(file_input).set_input_files(str(offices))
     # The check of the chosen file is under way or done: its section appears.
     page.get_by_text(dom.english("data.report.title").strip("*")).wait_for()
-    wait_run_over(page)
+    dom.wait_until_run_over(page, "data")
     serious += violations(page, "data, file checked")[1]
 
     assert serious == [], "\n".join(serious)
