@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from calc import backup, comparison, demo, model, roles, store
+from calc import backup, comparison, demo, model, roles, store, units
 from calc.factors import FactorError, FactorSet, parse_overrides
 from calc.loaders import LoadError, load, load_version
 from calc.pseudonyms import PseudonymKeyError
@@ -234,7 +234,7 @@ def _run(args: argparse.Namespace) -> int:
             )
         else:
             for year, kg in model.totals(rows).items():
-                print(f"{year}: {kg / 1000:,.1f} t CO2e")
+                print(f"{year}: {units.tonnes(kg):,.{units.TONNES_DECIMALS}f} t CO2e")
         return 0
 
     if args.command == "compare":

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from calc import model, simulation
+from calc import model, simulation, units
 from calc.factors import FactorSet
 from calc.schema import REMOTE_CHANNELS, STAFF_GROUP, Activity, Channel
 from calc.units import MINUS
@@ -447,7 +447,7 @@ def summary_text(result: Comparison) -> str:
     """The comparison in plain English for the command line (the app says it in its languages)."""
 
     def tonnes(kg: float) -> str:
-        return f"{abs(kg) / 1000:,.1f} t"
+        return f"{units.tonnes(abs(kg)):,.{units.TONNES_DECIMALS}f} t"
 
     def signed(kg: float) -> str:
         return ("+" if kg >= 0 else MINUS) + tonnes(kg)
@@ -463,7 +463,7 @@ def summary_text(result: Comparison) -> str:
     lines += [
         f"  {EFFECT_WORDS[name]}: {signed(e.kg)}"
         for name, e in result.decomposition.items()
-        if round(e.kg / 1000, 1) != 0
+        if not units.shows_as_no_change(e.kg)
     ]
     net = result.avoided.net
     verb = "avoided" if net.kg >= 0 else "added"

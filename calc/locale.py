@@ -30,7 +30,7 @@ from babel.numbers import (
     parse_pattern,
 )
 
-from calc.units import KG_PER_T, M_PER_KM, MINUS
+from calc.units import KG_PER_T, M_PER_KM, MINUS, TONNES_DECIMALS
 
 LANGUAGES = {"de": "Deutsch", "en": "English", "nl": "Nederlands"}
 FALLBACK = "en"
@@ -153,7 +153,7 @@ def parse_number(text: str, lang: str | None) -> float:
         raise ValueError(f"{text!r} is not a number as {_lang(lang)} writes it") from error
 
 
-def tonnes(kg: float | None, lang: str | None, decimals: int = 1) -> str:
+def tonnes(kg: float | None, lang: str | None, decimals: int = TONNES_DECIMALS) -> str:
     """kg shown as tonnes: "1,234.5 t" (en), "1.234,5 t" (de, nl)."""
     if _missing(kg):
         return ""

@@ -16,6 +16,15 @@ def tonnes(kg: float) -> float:
     return kg / KG_PER_T
 
 
+TONNES_DECIMALS = 1  # how many decimals of a tonne a figure shows (calc.locale.tonnes)
+
+
+def shows_as_no_change(kg: float, decimals: int = TONNES_DECIMALS) -> bool:
+    """Whether kg, written in t to `decimals`, reads as zero (0.04 t is "0.0 t"): then a text
+    says "no change" instead of naming a direction that the figure does not show."""
+    return round(tonnes(kg), decimals) == 0
+
+
 MINUS = "\N{MINUS SIGN}"  # one minus sign in every number shown, never the hyphen
 
 

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from calc import units
 from calc.roles import Role, require
 
 KINDS: tuple[str, ...] = ("single", "dots")
@@ -650,7 +651,7 @@ def results(con: duckdb.DuckDBPyConnection, context: str, min_people: int) -> li
                     "winner": position in won,
                     "effect_t_per_year": None
                     if option.effect_kg is None
-                    else option.effect_kg / 1000,
+                    else units.tonnes(option.effect_kg),
                 }
             )
     return rows

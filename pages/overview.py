@@ -5,7 +5,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from calc import comparison as calc_comparison
-from calc import model, presenter, scenario
+from calc import model, presenter, scenario, units
 from ui import charts, compute, db, filters
 from ui import frame as _frame
 from ui.i18n import language, number, percent, t, tonnes
@@ -78,7 +78,7 @@ with avoided_col:
     )
     st.caption(interval_caption(avoided.net, signed=True))
 
-if round(result.difference_kg.kg / 1000, 1) == 0:
+if units.shows_as_no_change(result.difference_kg.kg):
     summary_key = "overview.summary.same"
 elif result.difference_kg.kg < 0:
     summary_key = "overview.summary.down"
@@ -169,7 +169,7 @@ equivalents_col, saved_col = st.columns(2, gap="large")
 with equivalents_col:
     st.header(t("overview.equivalents.title"))
     change_kg = abs(story.change_kg)
-    if round(change_kg / 1000, 1) == 0:
+    if units.shows_as_no_change(change_kg):
         st.markdown(t("overview.equivalents.none"))
     else:
         direction = "reduction" if story.change_kg < 0 else "increase"

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from calc import comparison as calc_comparison
-from calc import presenter, privacy, saved, scenario
+from calc import presenter, privacy, saved, scenario, units
 from calc.units import MINUS
 from ui import charts, compute, db, filters
 from ui import frame as _frame
@@ -131,7 +131,7 @@ def office_heatmap(frame: pd.DataFrame, columns: dict[str, str], description: st
     long = frame.assign(office=office_names(frame)).melt(
         id_vars="office", value_vars=list(columns), var_name="column", value_name="kg"
     )
-    long = long.assign(column=long["column"].map(columns), t_co2e=long["kg"] / 1000)
+    long = long.assign(column=long["column"].map(columns), t_co2e=long["kg"] / units.KG_PER_T)
     slide_chart(
         charts.heatmap(
             long,
@@ -226,7 +226,7 @@ def slide_split(slides: presenter.Slides) -> None:
             big(charts.signed_tonnes(row.difference_kg), in_column=True)
             statement(f"{tonnes(row.reference_kg)} → {tonnes(row.current_kg)}")
     frame = two_year_frame(table.table, "population", "kg", labels)
-    frame = frame.assign(t_co2e=frame["kg"] / 1000)
+    frame = frame.assign(t_co2e=frame["kg"] / units.KG_PER_T)
     with chart_col:
         slide_chart(
             charts.stacked_bar(

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from calc import locale, model, report, saved, scenario, workshop
+from calc import locale, model, report, saved, scenario, units, workshop
 from calc.roles import Role, RoleError
 from calc.schema import Channel
 from ui import access, charts, compute, db, filters, sliders
@@ -404,7 +404,7 @@ def effect_text(row: pd.Series) -> str:
         return t("workshop.effect.missing", scenario=row["scenario"])
     if row["effect_source"] == "none":
         return t("workshop.effect.none")
-    return t("workshop.effect.per_year", effect=tonnes(row["effect_t"] * 1000))
+    return t("workshop.effect.per_year", effect=tonnes(row["effect_t"] * units.KG_PER_T))
 
 
 # -- diagnose ----------------------------------------------------------------------------------
@@ -670,8 +670,8 @@ else:
         st.caption(t("workshop.anchor.hint", base=base))
     with chart_col:
         path = progress.path.assign(
-            measured_t=progress.path["measured_kg"] / 1000,
-            target_t=progress.path["target_kg"] / 1000,
+            measured_t=progress.path["measured_kg"] / units.KG_PER_T,
+            target_t=progress.path["target_kg"] / units.KG_PER_T,
         )
         measured = (
             alt.Chart(path.dropna(subset=["measured_t"]))
@@ -733,13 +733,13 @@ else:
                 {
                     "bar": t("workshop.anchor.bar.gap"),
                     "part": t("workshop.anchor.bar.gap"),
-                    "t_co2e": max(progress.gap_kg, 0.0) / 1000,
+                    "t_co2e": units.tonnes(max(progress.gap_kg, 0.0)),
                 },
                 *(
                     {
                         "bar": t("workshop.anchor.bar.actions"),
                         "part": t(f"workshop.status.{status}"),
-                        "t_co2e": progress.actions_kg[status] / 1000,
+                        "t_co2e": units.tonnes(progress.actions_kg[status]),
                     }
                     for status in workshop.OPEN_STATUSES
                 ),

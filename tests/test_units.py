@@ -27,3 +27,14 @@ def test_a_density_cell_is_as_tall_as_the_geodesic_says():
     measured = float(geodesic_km([47.0], [14.0], [47.05], [14.0])[0])
     assert abs(measured - 5.559) < 0.001
     assert round(origins.density_cell_km(), 1) == round(measured, 1) == 5.6
+
+
+def test_a_change_that_reads_as_zero_tonnes_is_no_change():
+    """To one decimal of a tonne, 40 kg is 0.04 t, shown "0.0 t": no change; 60 kg is 0.06 t,
+    shown "0.1 t": a change; the sign does not matter. To two decimals, 4 kg (0.004 t) still
+    reads as zero and 6 kg (0.006 t, "0.01 t") does not."""
+    assert units.shows_as_no_change(40.0) and units.shows_as_no_change(-40.0)
+    assert not units.shows_as_no_change(60.0) and not units.shows_as_no_change(-60.0)
+    assert units.shows_as_no_change(0.0)
+    assert units.shows_as_no_change(4.0, decimals=2)
+    assert not units.shows_as_no_change(6.0, decimals=2)

@@ -14,7 +14,7 @@ import streamlit as st
 
 from calc import locale
 from calc.locale import FALLBACK, LANGUAGES, LOCALES_DIR, catalogue
-from calc.units import MINUS
+from calc.units import MINUS, TONNES_DECIMALS
 
 __all__ = [
     "FALLBACK",
@@ -62,7 +62,7 @@ def number(value: float | None, decimals: int = 0) -> str:
     return locale.number(value, language(), decimals)
 
 
-def tonnes(kg: float | None, decimals: int = 1) -> str:
+def tonnes(kg: float | None, decimals: int = TONNES_DECIMALS) -> str:
     return locale.tonnes(kg, language(), decimals)
 
 
